@@ -1,0 +1,3 @@
+from callvault.cli import app
+
+app(prog_name="callvault")

@@ -1,0 +1,1 @@
+"""Customer accounts, with the email domains that link calls to them."""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class CreateAccountRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=500)
+    domains: list[str] | None = None
+    domain: str | None = None
+    primary_domain: str | None = None
+    account_type: str | None = None
+    logo_url: str | None = None
+
+
+class UpdateAccountRequest(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    domains: list[str] | None = None
+    primary_domain: str | None = None
+    account_type: str | None = None
+    logo_url: str | None = None
+    is_disabled: bool | None = None
+
+
+class AccountOut(BaseModel):
+    id: str
+    name: str
+    type: str
+    created_at: str
+    updated_at: str
+    is_disabled: bool
+    logo_url: str
+    latest_customer_activity_time: str
+    domains: list[str]
+    primary_domain: str
+    domain: str
+
+
+class AccountResponse(BaseModel):
+    data: AccountOut
+    request_id: str
+
+
+class Pagination(BaseModel):
+    cursor: str
+    has_next_page: bool
+
+
+class AccountListResponse(BaseModel):
+    data: list[AccountOut]
+    pagination: Pagination
+    request_id: str

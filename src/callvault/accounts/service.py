@@ -1,0 +1,168 @@
+"""Accounts and their domains (contract section 3b)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from callvault.accounts import repository
+from callvault.accounts.domains import normalize_domain, normalize_domains
+from callvault.accounts.errors import AccountNotFound, DomainClaimed
+from callvault.accounts.models import Account
+from callvault.accounts.schemas import CreateAccountRequest, UpdateAccountRequest
+from callvault.kernel.cursor import decode_cursor, encode_cursor
+from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.times import format_instant, parse_instant, utcnow
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+def get_account(session: Session, organization_id: str, account_id: str) -> Account:
+    account = repository.get(session, organization_id, account_id)
+    if account is None:
+        raise AccountNotFound(f"No account with id {account_id!r}.")
+    return account
+
+
+def create_account(
+    session: Session, organization_id: str, request: CreateAccountRequest
+) -> Account:
+    domains = normalize_domains(request.domains or [], field="domains")
+    primary = _primary(request.primary_domain or request.domain, domains)
+    if primary and primary not in domains:
+        domains.insert(0, primary)
+    account = Account(
+        organization_id=organization_id,
+        name=request.name.strip(),
+        type=request.account_type or "customer",
+        logo_url=request.logo_url or "",
+        primary_domain=primary,
+    )
+    session.add(account)
+    session.flush()
+    _claim(session, account, domains)
+    return account
+
+
+def update_account(
+    session: Session,
+    organization_id: str,
+    account_id: str,
+    request: UpdateAccountRequest,
+) -> Account:
+    account = get_account(session, organization_id, account_id)
+    if request.name is not None:
+        account.name = request.name.strip()
+    if request.account_type is not None:
+        account.type = request.account_type
+    if request.logo_url is not None:
+        account.logo_url = request.logo_url
+    if request.is_disabled is not None:
+        account.is_disabled = request.is_disabled
+    _update_domains(session, account, request)
+    account.updated_at = utcnow()
+    session.flush()
+    return account
+
+
+def _update_domains(
+    session: Session, account: Account, request: UpdateAccountRequest
+) -> None:
+    if request.domains is None and request.primary_domain is None:
+        return
+    current = [claim.domain for claim in account.domains]
+    domains = (
+        normalize_domains(request.domains, field="domains")
+        if request.domains is not None
+        else current
+    )
+    primary = _primary(request.primary_domain, domains)
+    if request.primary_domain is not None and primary not in domains:
+        raise InvalidRequest(
+            f"`primary_domain`: {primary!r} is not one of the account's domains."
+        )
+    if primary is None or primary not in domains:
+        primary = domains[0] if domains else None
+    account.primary_domain = primary
+    if domains != current:
+        repository.replace_domains(session, account, [])
+        session.flush()
+        _claim(session, account, domains)
+
+
+def _primary(raw: str | None, domains: list[str]) -> str | None:
+    if raw:
+        return normalize_domain(raw, field="primary_domain")
+    return domains[0] if domains else None
+
+
+def _claim(session: Session, account: Account, domains: list[str]) -> None:
+    """Claim each domain for this account; a domain held by another is a 409."""
+    for domain, holder, _ in repository.claims(
+        session, account.organization_id, domains
+    ):
+        if holder != account.id:
+            raise DomainClaimed(
+                f"The domain {domain!r} belongs to another account.", exists_id=holder
+            )
+    repository.replace_domains(session, account, domains)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise DomainClaimed(
+            "One of the domains was claimed by another account meanwhile; try again."
+        ) from None
+    session.refresh(account, ["domains"])
+
+
+def page_accounts(
+    session: Session, organization_id: str, cursor: str | None, limit: int | None
+) -> tuple[list[Account], str]:
+    limit = _limit(limit)
+    after = None
+    if cursor:
+        position = decode_cursor("accounts", cursor)
+        try:
+            after = (parse_instant(position["t"]), str(position["id"]))
+        except (KeyError, ValueError):
+            raise InvalidRequest(
+                "`cursor` is damaged; start again without it."
+            ) from None
+    rows = repository.page(session, organization_id, after, limit)
+    if len(rows) <= limit:
+        return rows, ""
+    last = rows[limit - 1]
+    next_cursor = encode_cursor(
+        "accounts", {"t": format_instant(last.created_at), "id": last.id}
+    )
+    return rows[:limit], next_cursor
+
+
+def _limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_PAGE
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidRequest(f"`limit` must be between 1 and {MAX_PAGE}; got {limit}.")
+    return limit
+
+
+def present(account: Account) -> dict[str, Any]:
+    primary = account.primary_domain or ""
+    activity = account.latest_customer_activity_time
+    return {
+        "id": account.id,
+        "name": account.name,
+        "type": account.type,
+        "created_at": format_instant(account.created_at),
+        "updated_at": format_instant(account.updated_at),
+        "is_disabled": account.is_disabled,
+        "logo_url": account.logo_url,
+        "latest_customer_activity_time": format_instant(activity) if activity else "",
+        "domains": [claim.domain for claim in account.domains],
+        "primary_domain": primary,
+        "domain": primary,
+    }

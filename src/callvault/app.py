@@ -1,0 +1,57 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse as PlainJSONResponse
+
+from callvault import __version__
+from callvault.accounts.routes import router as accounts_router
+from callvault.custom_fields.routes import router as custom_fields_router
+from callvault.kernel import migrate
+from callvault.kernel.db import Database
+from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
+from callvault.kernel.logging import configure_logging
+from callvault.organizations.routes import router as me_router
+from callvault.recordings.routes import router as recordings_router
+from callvault.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    database = database or Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        migrate.upgrade(database)
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="callvault",
+        version=__version__,
+        description="Call recordings and transcripts, speaking Pylon's call-recordings API.",
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    for router in (recordings_router, custom_fields_router, accounts_router, me_router):
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainJSONResponse:
+        return PlainJSONResponse({"status": "ok"})
+
+    return app

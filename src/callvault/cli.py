@@ -1,0 +1,185 @@
+"""The `callvault` command: serve, organizations, tokens, imports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from callvault.kernel import migrate
+from callvault.kernel.db import Database
+from callvault.kernel.errors import CallvaultError
+from callvault.organizations import repository as organizations
+from callvault.organizations import service as org_service
+from callvault.settings import get_settings
+
+app = typer.Typer(
+    help="callvault: call recordings and transcripts behind Pylon's call-recordings API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+orgs_app = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(tokens_app, name="tokens")
+
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="SQLite file to use. Without it: CALLVAULT_DATABASE_URL, "
+        "then ./callvault.db.",
+        dir_okay=False,
+    ),
+]
+
+
+def database_url(db: Path | None) -> str:
+    if db is not None:
+        return f"sqlite:///{db.expanduser().resolve()}"
+    return get_settings().database_url
+
+
+def open_database(db: Path | None) -> Database:
+    settings = get_settings()
+    database = Database(
+        database_url(db),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    migrate.upgrade(database)
+    return database
+
+
+def fail(error: CallvaultError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {error.message}")
+    return typer.Exit(code=1)
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Argument(help="The organization's name.")],
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--domain",
+            help="One of the organization's own email domains (repeatable); "
+            "never used to match customer accounts.",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an organization."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.create_organization(session, name, domain or [])
+            out.print(
+                f"Created organization {organization.name!r} ({organization.id})."
+            )
+    except CallvaultError as error:
+        raise fail(error) from None
+
+
+@orgs_app.command("list")
+def orgs_list(db: DbOption = None) -> None:
+    """List organizations."""
+    database = open_database(db)
+    with database.session(write=False) as session:
+        for organization in organizations.list_all(session):
+            domains = ", ".join(organization.domains or []) or "-"
+            out.print(f"{organization.name}\t{organization.id}\t{domains}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """Create an API token and print it alone on stdout; it is shown only once."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.require_organization(session, org)
+            token = org_service.create_token(session, organization)
+    except CallvaultError as error:
+        raise fail(error) from None
+    typer.echo(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_prefix: Annotated[
+        str, typer.Argument(help="The start of the token (at least 7 characters).")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token; requests with it are refused from then on."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            token = org_service.revoke_token(session, token_prefix)
+            out.print(f"Revoked token {token.prefix}…")
+    except CallvaultError as error:
+        raise fail(error) from None
+
+
+@tokens_app.command("list")
+def tokens_list(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """List an organization's tokens by prefix (the tokens themselves are not kept)."""
+    database = open_database(db)
+    try:
+        with database.session(write=False) as session:
+            organization = org_service.require_organization(session, org)
+            for token in organizations.tokens_of(session, organization.id):
+                state = "revoked" if token.revoked_at else "active"
+                out.print(
+                    f"{token.prefix}…\t{state}\tcreated {token.created_at:%Y-%m-%d}"
+                )
+    except CallvaultError as error:
+        raise fail(error) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    db: DbOption = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Fill an empty database with demo data.")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes sharing the port.")
+    ] = 1,
+) -> None:
+    """Run the API server (migrations are applied at start)."""
+    import uvicorn
+
+    from callvault.demo import first_run
+
+    url = database_url(db)
+    os.environ["CALLVAULT_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    database = open_database(None)
+    try:
+        first_run(database, demo=demo, base_url=f"http://{host}:{port}", console=out)
+    finally:
+        database.dispose()
+    uvicorn.run(
+        "callvault.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )

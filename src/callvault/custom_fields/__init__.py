@@ -1,0 +1,1 @@
+"""Custom field definitions and the typed values recordings carry."""

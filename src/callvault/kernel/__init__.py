@@ -1,0 +1,1 @@
+"""The small shared kernel: errors, times, database plumbing, request context."""

@@ -1,0 +1,61 @@
+"""Request dependencies, as `Annotated` aliases for thin route handlers.
+
+Sessions use scope="function": the unit of work commits before the response
+is sent, so an acknowledged write is a committed write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from callvault.kernel.db import Database
+from callvault.kernel.errors import InvalidAuthorizationHeader
+from callvault.organizations.service import Principal, authenticate
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    with get_database(request).session(write=False) as session:
+        yield session
+
+
+def _write_session(request: Request) -> Iterator[Session]:
+    with get_database(request).session(write=True) as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise InvalidAuthorizationHeader(
+            "Send the API token as `Authorization: Bearer <token>`."
+        )
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidAuthorizationHeader(
+            "The Authorization header must be `Bearer <token>`."
+        )
+    return token.strip()
+
+
+def _principal(request: Request) -> Principal:
+    token = bearer_token(request)
+    with get_database(request).session(write=False) as session:
+        principal = authenticate(session, token)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]

@@ -1,0 +1,21 @@
+"""Every table, imported in one place so that Alembic sees the whole schema."""
+
+from callvault.accounts.models import Account, AccountDomain
+from callvault.custom_fields.models import CustomField
+from callvault.kernel.db import Base
+from callvault.organizations.models import ApiToken, Organization
+from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
+
+metadata = Base.metadata
+
+__all__ = [
+    "Account",
+    "AccountDomain",
+    "ApiToken",
+    "CallRecording",
+    "CustomField",
+    "Organization",
+    "RecordingFieldValue",
+    "Utterance",
+    "metadata",
+]

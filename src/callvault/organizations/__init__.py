@@ -1,0 +1,1 @@
+"""Organizations (tenants) and the API tokens that act for them."""

@@ -1,0 +1,13 @@
+from callvault.kernel.errors import DuplicateObject, NotFound
+
+
+class OrganizationExists(DuplicateObject):
+    pass
+
+
+class OrganizationNotFound(NotFound):
+    pass
+
+
+class TokenNotFound(NotFound):
+    pass

@@ -1,0 +1,117 @@
+"""Organizations and API tokens: random, shown once, stored as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from callvault.accounts.domains import normalize_domains
+from callvault.kernel.errors import InvalidApiToken, InvalidRequest
+from callvault.kernel.times import utcnow
+from callvault.organizations import repository
+from callvault.organizations.errors import (
+    OrganizationExists,
+    OrganizationNotFound,
+    TokenNotFound,
+)
+from callvault.organizations.models import ApiToken, Organization
+
+TOKEN_PREFIX = "cv_"
+PREFIX_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: one token of one organization."""
+
+    organization_id: str
+    organization_name: str
+    organization_domains: tuple[str, ...]
+    token_id: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_organization(
+    session: Session, name: str, domains: list[str] | None = None
+) -> Organization:
+    name = name.strip()
+    if not name:
+        raise InvalidRequest("An organization needs a name.")
+    existing = repository.get_by_name(session, name)
+    if existing is not None:
+        raise OrganizationExists(
+            f"An organization named {name!r} exists already.", exists_id=existing.id
+        )
+    organization = Organization(
+        name=name, domains=normalize_domains(domains or [], field="domain")
+    )
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def require_organization(session: Session, name: str) -> Organization:
+    organization = repository.get_by_name(session, name)
+    if organization is None:
+        raise OrganizationNotFound(f"No organization named {name!r}.")
+    return organization
+
+
+def create_token(session: Session, organization: Organization) -> str:
+    """Make a token and return it; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            organization_id=organization.id,
+            prefix=token[:PREFIX_LENGTH],
+            token_hash=hash_token(token),
+        )
+    )
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, prefix: str) -> ApiToken:
+    """Revoke the one active token whose shown prefix starts with `prefix`."""
+    if len(prefix) < len(TOKEN_PREFIX) + 4:
+        raise InvalidRequest(
+            f"Give at least {len(TOKEN_PREFIX) + 4} characters of the token."
+        )
+    whole = repository.active_token_by_hash(session, hash_token(prefix))
+    matches = (
+        [whole[0]]
+        if whole
+        else repository.active_tokens_with_prefix(session, prefix[:PREFIX_LENGTH])
+    )
+    if not matches:
+        raise TokenNotFound(f"No active token starts with {prefix!r}.")
+    if len(matches) > 1:
+        raise InvalidRequest(
+            f"{len(matches)} active tokens start with {prefix!r}: give more of it."
+        )
+    matches[0].revoked_at = utcnow()
+    session.flush()
+    return matches[0]
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    digest = hash_token(token)
+    found = repository.active_token_by_hash(session, digest)
+    # The lookup is by hash, so timing reveals nothing of the token; the
+    # constant-time comparison keeps it so should the lookup ever change.
+    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
+        raise InvalidApiToken("The API token is not valid or has been revoked.")
+    api_token, organization = found
+    return Principal(
+        organization_id=organization.id,
+        organization_name=organization.name,
+        organization_domains=tuple(organization.domains or ()),
+        token_id=api_token.id,
+    )

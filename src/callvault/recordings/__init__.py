@@ -1,0 +1,1 @@
+"""Call recordings, their transcripts and their custom field values."""

@@ -1,0 +1,5 @@
+from callvault.kernel.errors import NotFound
+
+
+class RecordingNotFound(NotFound):
+    pass

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy import insert as insert_statement
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from callvault.custom_fields.models import CustomField
+from callvault.custom_fields.values import StoredValue
+from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
+
+
+def get(
+    session: Session, organization_id: str, recording_id: str
+) -> CallRecording | None:
+    return session.scalar(
+        select(CallRecording).where(
+            CallRecording.organization_id == organization_id,
+            CallRecording.id == recording_id,
+        )
+    )
+
+
+def by_external_id(
+    session: Session, organization_id: str, source: str, external_id: str
+) -> CallRecording | None:
+    return session.scalar(
+        select(CallRecording).where(
+            CallRecording.organization_id == organization_id,
+            CallRecording.source == source,
+            CallRecording.external_id == external_id,
+        )
+    )
+
+
+def field_values(
+    session: Session, recording_ids: Iterable[str]
+) -> dict[str, list[tuple[str, StoredValue]]]:
+    """(slug, value) pairs per recording, in one query for the whole page."""
+    ids = list(recording_ids)
+    result: dict[str, list[tuple[str, StoredValue]]] = defaultdict(list)
+    if not ids:
+        return result
+    rows = session.execute(
+        select(
+            RecordingFieldValue.recording_id,
+            CustomField.slug,
+            RecordingFieldValue.value,
+        )
+        .join(CustomField, CustomField.id == RecordingFieldValue.field_id)
+        .where(RecordingFieldValue.recording_id.in_(ids))
+        .order_by(CustomField.slug)
+    )
+    for recording_id, slug, value in rows:
+        result[recording_id].append((slug, value))
+    return result
+
+
+def set_field_value(
+    session: Session, recording_id: str, field_id: str, value: StoredValue | None
+) -> None:
+    """Set or clear one field's value with a single statement, so that two
+    requests writing different fields of one recording never collide."""
+    if value is None:
+        session.execute(
+            delete(RecordingFieldValue).where(
+                RecordingFieldValue.recording_id == recording_id,
+                RecordingFieldValue.field_id == field_id,
+            )
+        )
+        return
+    insert = (
+        pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    )
+    statement = insert(RecordingFieldValue).values(
+        recording_id=recording_id, field_id=field_id, value=value
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["recording_id", "field_id"],
+            set_={"value": statement.excluded.value},
+        )
+    )
+
+
+def add_utterances(
+    session: Session, recording_id: str, utterances: list[dict[str, object]]
+) -> None:
+    if utterances:
+        session.execute(
+            insert_statement(Utterance),
+            [
+                {"recording_id": recording_id, "position": i, **u}
+                for i, u in enumerate(utterances)
+            ],
+        )
+
+
+def transcript(session: Session, recording_id: str) -> list[Utterance]:
+    return list(
+        session.scalars(
+            select(Utterance)
+            .where(Utterance.recording_id == recording_id)
+            .order_by(Utterance.position)
+        )
+    )
+
+
+def delete_recording(session: Session, recording_id: str) -> None:
+    # Children first: SQLite enforces foreign keys only per connection pragma,
+    # so nothing is left to it.
+    session.execute(delete(Utterance).where(Utterance.recording_id == recording_id))
+    session.execute(
+        delete(RecordingFieldValue).where(
+            RecordingFieldValue.recording_id == recording_id
+        )
+    )
+    session.execute(delete(CallRecording).where(CallRecording.id == recording_id))

@@ -1,0 +1,125 @@
+"""A real callvault server in a thread, and the engines the tests run on.
+
+`CALLVAULT_TEST_ENGINE=postgresql` runs the suite against PostgreSQL
+(`CALLVAULT_TEST_POSTGRES_URL`, default the local server with trust auth);
+without it the suite runs on a SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from callvault.app import create_app
+from callvault.kernel.db import Database
+from callvault.organizations import service as org_service
+from callvault.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "CALLVAULT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("CALLVAULT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def test_engine() -> str:
+    return os.environ.get("CALLVAULT_TEST_ENGINE", "sqlite")
+
+
+def postgres_unreachable_reason() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure means: not reachable here
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}"
+    return None
+
+
+def redis_unreachable_reason() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:
+        return f"Redis not reachable at {REDIS_URL}: {type(error).__name__}"
+    return None
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test session; dropped after."""
+    name = f"callvault_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    database: Database
+    settings: Settings
+
+    def new_org(self, *, domains: list[str] | None = None) -> Org:
+        name = f"org-{uuid.uuid4().hex[:10]}"
+        with self.database.session(write=True) as session:
+            organization = org_service.create_organization(session, name, domains)
+            token = org_service.create_token(session, organization)
+            return Org(name=name, id=organization.id, token=token)
+
+    def client(self, token: str | None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+
+@dataclass
+class Org:
+    name: str
+    id: str
+    token: str
+
+
+@contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
+    database = Database(settings.database_url)
+    app = create_app(settings, database=database)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", database, settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
