@@ -17,10 +17,17 @@ def recording_body(**overrides: Any) -> dict[str, Any]:
         "primary_user_email": "sam@vendor.example",
         "recording_url": "https://recorder.example/r/1",
         "call_recording_messages": [
-            {"speaker_email": "ana@customer.example", "speaker_name": "Ana",
-             "message_content": "Hello!", "message_at_ms": 0},
-            {"speaker_name": "Sam", "message_content": "Welcome aboard.",
-             "message_at_ms": 1500},
+            {
+                "speaker_email": "ana@customer.example",
+                "speaker_name": "Ana",
+                "message_content": "Hello!",
+                "message_at_ms": 0,
+            },
+            {
+                "speaker_name": "Sam",
+                "message_content": "Welcome aboard.",
+                "message_at_ms": 1500,
+            },
         ],
     }
     body.update(overrides)

@@ -27,7 +27,8 @@ from callvault.organizations import service as org_service
 from callvault.settings import Settings
 
 POSTGRES_URL = os.environ.get(
-    "CALLVAULT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    "CALLVAULT_TEST_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
 )
 REDIS_URL = os.environ.get("CALLVAULT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -64,7 +65,9 @@ def fresh_postgres_database() -> Iterator[str]:
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    url = (
+        make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    )
     try:
         yield url
     finally:
