@@ -6,16 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse as PlainJSONResponse
 
 from callvault import __version__
 from callvault.accounts.routes import router as accounts_router
 from callvault.custom_fields.routes import router as custom_fields_router
+from callvault.health.routes import router as health_router
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
 from callvault.organizations.routes import router as me_router
+from callvault.ratelimits.headers import RateLimitHeadersMiddleware
+from callvault.ratelimits.limiter import RateLimiter
 from callvault.recordings.routes import router as recordings_router
 from callvault.settings import Settings, get_settings
 
@@ -29,6 +31,7 @@ def create_app(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
     )
 
     @asynccontextmanager
@@ -45,13 +48,11 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> PlainJSONResponse:
-        return PlainJSONResponse({"status": "ok"})
-
+    app.include_router(health_router)
     return app

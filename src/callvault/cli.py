@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from callvault.kernel import migrate
@@ -14,7 +15,7 @@ from callvault.kernel.db import Database
 from callvault.kernel.errors import CallvaultError
 from callvault.organizations import repository as organizations
 from callvault.organizations import service as org_service
-from callvault.settings import get_settings
+from callvault.settings import Settings, describe_error, get_settings
 
 app = typer.Typer(
     help="callvault: call recordings and transcripts behind Pylon's call-recordings API.",
@@ -40,18 +41,29 @@ DbOption = Annotated[
 ]
 
 
+def load_settings() -> Settings:
+    """The settings, or a line per bad `CALLVAULT_*` variable and exit 2."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for line in describe_error(error):
+            err.print(f"[red]error:[/red] {line}", highlight=False)
+        raise typer.Exit(code=2) from None
+
+
 def database_url(db: Path | None) -> str:
     if db is not None:
         return f"sqlite:///{db.expanduser().resolve()}"
-    return get_settings().database_url
+    return load_settings().database_url
 
 
 def open_database(db: Path | None) -> Database:
-    settings = get_settings()
+    settings = load_settings()
     database = Database(
         database_url(db),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
     )
     migrate.upgrade(database)
     return database

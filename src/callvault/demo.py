@@ -102,7 +102,9 @@ LINES = (
 def first_run(
     database: Database, *, demo: bool, base_url: str, console: Console
 ) -> None:
-    with database.session(write=True) as session:
+    # Exclusive: processes starting together on an empty database create
+    # the first organization once.
+    with database.session(write=True, exclusive=True) as session:
         has_orgs = session.scalar(select(func.count()).select_from(Organization)) or 0
         if has_orgs:
             _say_existing(session, demo, console)

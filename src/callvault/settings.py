@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///callvault.db"
+
+RATE_LIMIT_FIELDS = (
+    "rate_limit_get",
+    "rate_limit_update",
+    "rate_limit_search",
+    "rate_limit_create",
+    "rate_limit_delete",
+    "rate_limit_default",
+)
 
 
 class Settings(BaseSettings):
@@ -17,17 +28,91 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL of the database; a SQLite file by default.",
     )
-    db_pool_size: int = Field(10, description="PostgreSQL connections kept open.")
+    db_pool_size: int = Field(
+        10, ge=1, description="PostgreSQL connections kept open by each process."
+    )
     db_max_overflow: int = Field(
-        10, description="PostgreSQL connections beyond the pool."
+        10,
+        ge=0,
+        description="PostgreSQL connections a process may open beyond the pool.",
+    )
+    db_pool_timeout: float = Field(
+        30,
+        gt=0,
+        description="Seconds a request waits for a free PostgreSQL connection.",
     )
     redis_url: str | None = Field(
         None, description="Redis URL for rate-limit counters shared by processes."
     )
-    rate_limits: str = Field("on", description="`off` switches every limit off.")
+    redis_key_prefix: str = Field(
+        "callvault", description="Prefix of every rate-limit key in Redis."
+    )
+    redis_timeout: float = Field(
+        0.5,
+        gt=0,
+        description="Seconds to wait for Redis before serving without a limit.",
+    )
+    rate_limits: Literal["on", "off"] = Field(
+        "on", description="`off` switches every limit off."
+    )
+    # Contract section 1: per organization, per minute.
+    rate_limit_get: str = Field("60/minute", description="GET /call-recordings/{id}.")
+    rate_limit_update: str = Field(
+        "20/minute", description="PATCH /call-recordings/{id}."
+    )
+    rate_limit_search: str = Field(
+        "20/minute", description="POST /call-recordings/search."
+    )
+    rate_limit_create: str = Field("30/minute", description="POST /call-recordings.")
+    rate_limit_delete: str = Field(
+        "120/minute", description="DELETE /call-recordings/{id}."
+    )
+    rate_limit_default: str = Field(
+        "120/minute", description="Every other authenticated route."
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body.")
     log_level: str = Field("INFO", description="Log level of the server.")
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
+
+    @field_validator(*RATE_LIMIT_FIELDS)
+    @classmethod
+    def _parseable_limit(cls, value: str) -> str:
+        try:
+            amount = parse(value).amount
+        except ValueError:
+            amount = 0
+        if amount < 1:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write it as `120/minute` "
+                "(or `10/second`, `1000/hour`, `100 per 5 minutes`)"
+            )
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_or_nothing(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("redis", "valkey")):
+            raise ValueError(
+                f"{value!r} is not a Redis URL; write it as redis://host:6379/0"
+            )
+        return value
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _lower_case_switch(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def describe_error(error: ValidationError) -> list[str]:
+    """One line per bad setting, named as the operator wrote it."""
+    lines = []
+    for detail in error.errors():
+        name = "_".join(str(part) for part in detail["loc"]).upper()
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        lines.append(f"CALLVAULT_{name}: {message}")
+    return lines
 
 
 @lru_cache

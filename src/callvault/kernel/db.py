@@ -3,6 +3,10 @@
 SQLite is the embedded default; PostgreSQL runs the same schema. Writes on
 SQLite start with `BEGIN IMMEDIATE` so that concurrent writers queue on the
 busy timeout instead of failing with "database is locked" at commit time.
+
+The application is synchronous on psycopg 3: every PostgreSQL URL, whichever
+driver it names (`postgresql://`, `postgresql+psycopg://`, `postgresql+asyncpg://`,
+`postgres://`), is served by psycopg.
 """
 
 from __future__ import annotations
@@ -13,8 +17,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -27,6 +39,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any fixed 64-bit number, the same in every process: the key of the
+# PostgreSQL advisory lock that serialises start-up work.
+EXCLUSIVE_LOCK_KEY = 0x63616C6C7661
 _WRITE_OPTION = "callvault_write"
 
 
@@ -63,16 +78,46 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+POSTGRES_DRIVERS = (
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+asyncpg",
+)
+# asyncpg spells libpq's `sslmode` as `ssl`.
+_ASYNCPG_SSL_MODES = (
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+)
+
+
 def normalize_url(url: str) -> str:
-    """Pick the psycopg 3 driver for a bare `postgresql://` URL."""
+    """Serve every PostgreSQL URL with the psycopg 3 driver."""
     parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
+    if parsed.drivername in POSTGRES_DRIVERS:
+        if parsed.drivername == "postgresql+asyncpg":
+            parsed = _libpq_ssl(parsed)
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
 
 
+def _libpq_ssl(parsed: URL) -> URL:
+    ssl = parsed.query.get("ssl")
+    if not isinstance(ssl, str) or ssl not in _ASYNCPG_SSL_MODES:
+        return parsed
+    return parsed.difference_update_query(["ssl"]).update_query_dict({"sslmode": ssl})
+
+
 def create_db_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 30,
 ) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -80,7 +125,11 @@ def create_db_engine(
         _configure_sqlite(engine)
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
     )
 
 
@@ -90,8 +139,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy's "begin" event, not the driver, open transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The busy timeout first: switching a new file to WAL takes a lock
+        # that several processes starting at once contend for.
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -105,10 +156,20 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """An engine and its sessions; one unit of work per request or command."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10):
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 30,
+    ):
         self.url = normalize_url(url)
         self.engine = create_db_engine(
-            self.url, pool_size=pool_size, max_overflow=max_overflow
+            self.url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -117,12 +178,18 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, write: bool) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
+    def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error.
+
+        `exclusive` makes it a write no other process runs beside (see
+        `exclusive()`), for first-run setup.
+        """
         session = self._sessions()
         try:
-            if write:
-                session.connection(execution_options={_WRITE_OPTION: True})
+            if write or exclusive:
+                connection = session.connection(execution_options={_WRITE_OPTION: True})
+                if exclusive:
+                    self._lock_out_others(connection)
             yield session
             session.commit()
         except BaseException:
@@ -130,6 +197,26 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[Connection]:
+        """A write transaction no other process runs beside: for migrations
+        and first-run setup, which several processes may start at once.
+
+        SQLite's `BEGIN IMMEDIATE` already excludes every other writer; on
+        PostgreSQL a transaction-scoped advisory lock does.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{_WRITE_OPTION: True})
+            with connection.begin():
+                self._lock_out_others(connection)
+                yield connection
+
+    def _lock_out_others(self, connection: Connection) -> None:
+        if self.dialect == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": EXCLUSIVE_LOCK_KEY}
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from callvault.kernel.db import Database
 from callvault.kernel.errors import InvalidAuthorizationHeader
 from callvault.organizations.service import Principal, authenticate
+from callvault.ratelimits.service import count_request
 
 
 def get_database(request: Request) -> Database:
@@ -51,10 +52,12 @@ def bearer_token(request: Request) -> str:
 
 
 def _principal(request: Request) -> Principal:
+    """The caller, counted against its rate limit once its session is closed."""
     token = bearer_token(request)
     with get_database(request).session(write=False) as session:
         principal = authenticate(session, token)
     request.state.principal = principal
+    count_request(request, principal.organization_id)
     return principal
 
 

@@ -20,8 +20,12 @@ def alembic_config(database: Database) -> Config:
 
 
 def upgrade(database: Database) -> None:
-    """Bring the schema to the newest revision; a no-op when it is there."""
+    """Bring the schema to the newest revision; a no-op when it is there.
+
+    Every server process runs this at start; the exclusive transaction lets
+    one migrate while the others wait, then find the schema current.
+    """
     config = alembic_config(database)
-    with database.engine.begin() as connection:
+    with database.exclusive() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

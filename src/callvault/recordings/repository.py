@@ -15,14 +15,24 @@ from callvault.recordings.models import CallRecording, RecordingFieldValue, Utte
 
 
 def get(
-    session: Session, organization_id: str, recording_id: str
+    session: Session,
+    organization_id: str,
+    recording_id: str,
+    *,
+    for_update: bool = False,
 ) -> CallRecording | None:
-    return session.scalar(
-        select(CallRecording).where(
-            CallRecording.organization_id == organization_id,
-            CallRecording.id == recording_id,
-        )
+    """`for_update` locks the row until commit on PostgreSQL (SQLite's write
+    transactions are exclusive already), so that concurrent updates of one
+    recording take turns and `updated_at` follows their commit order."""
+    statement = select(CallRecording).where(
+        CallRecording.organization_id == organization_id,
+        CallRecording.id == recording_id,
     )
+    if for_update:
+        statement = statement.with_for_update().execution_options(
+            populate_existing=True
+        )
+    return session.scalar(statement)
 
 
 def by_external_id(

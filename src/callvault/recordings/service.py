@@ -43,9 +43,15 @@ FieldChanges = list[tuple[str, StoredValue | None]]
 
 
 def get_recording(
-    session: Session, organization_id: str, recording_id: str
+    session: Session,
+    organization_id: str,
+    recording_id: str,
+    *,
+    for_update: bool = False,
 ) -> CallRecording:
-    recording = repository.get(session, organization_id, recording_id)
+    recording = repository.get(
+        session, organization_id, recording_id, for_update=for_update
+    )
     if recording is None:
         raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
     return recording
@@ -211,7 +217,7 @@ def update_recording(
     recording_id: str,
     request: UpdateCallRecordingRequestBody,
 ) -> CallRecording:
-    recording = get_recording(session, organization_id, recording_id)
+    recording = get_recording(session, organization_id, recording_id, for_update=True)
     changes = _field_changes(session, organization_id, request.custom_fields)
     if request.account_id is not None:
         recording.account_id = _known_account(

@@ -1,0 +1,1 @@
+"""Liveness and readiness probes for process supervisors and load balancers."""

@@ -1,0 +1,1 @@
+"""Rate limits per organization and operation, shared by every server process."""
