@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 import httpx
+import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -35,6 +37,14 @@ REDIS_URL = os.environ.get("CALLVAULT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0
 
 def test_engine() -> str:
     return os.environ.get("CALLVAULT_TEST_ENGINE", "sqlite")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose service is not here, with the reason; CI sets
+    CALLVAULT_TEST_REQUIRE_SERVICES=1 so that a missing service fails instead."""
+    if os.environ.get("CALLVAULT_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (CALLVAULT_TEST_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
 
 
 def postgres_unreachable_reason() -> str | None:

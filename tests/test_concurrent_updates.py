@@ -9,9 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import LiveServer
 from tests.factories import recording_body
-from tests.live import Org
+from tests.live import LiveServer, Org
 
 ROUNDS = 12
 

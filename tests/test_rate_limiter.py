@@ -11,7 +11,7 @@ import pytest
 from callvault.ratelimits.limiter import RateLimiter
 from callvault.ratelimits.operations import OPERATION_NAMES, OPERATIONS, operation_of
 from callvault.settings import Settings
-from tests.live import REDIS_URL, free_port, redis_unreachable_reason
+from tests.live import REDIS_URL, free_port, redis_unreachable_reason, unavailable
 from tests.processes import redis_prefix
 
 
@@ -49,7 +49,7 @@ def redis_url(request: pytest.FixtureRequest) -> str | None:
         return None
     reason = redis_unreachable_reason()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
     return REDIS_URL
 
 

@@ -4,14 +4,18 @@ real HTTP, counted in memory and in Redis."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from callvault.kernel.db import Database
 from callvault.settings import Settings
 from tests.factories import recording_body
 from tests.live import (
@@ -19,8 +23,11 @@ from tests.live import (
     LiveServer,
     Org,
     free_port,
+    fresh_postgres_database,
+    postgres_unreachable_reason,
     redis_unreachable_reason,
     serve_in_thread,
+    unavailable,
 )
 from tests.processes import redis_prefix, serve_processes, server_env
 
@@ -42,7 +49,7 @@ def limited(request: pytest.FixtureRequest, database_url: str) -> Iterator[LiveS
     if request.param == "redis":
         reason = redis_unreachable_reason()
         if reason:
-            pytest.skip(reason)
+            unavailable(reason)
         redis_url = REDIS_URL
     settings = Settings(
         database_url=database_url,
@@ -208,7 +215,7 @@ def test_requests_are_served_while_redis_is_down(
         rate_limit_get="1/minute",
     )
     with serve_processes(env, tmp_path) as (server,):
-        live = LiveServer(server.base_url, _database(database_url), Settings())
+        live = LiveServer(server.base_url, Database(database_url), Settings())
         try:
             org = live.new_org()
         finally:
@@ -227,16 +234,7 @@ def test_requests_are_served_while_redis_is_down(
     assert ready.json() == {"status": "unavailable", "reason": "Redis: not reachable"}
 
 
-def _database(url: str):  # type: ignore[no-untyped-def]
-    from callvault.kernel.db import Database
-
-    return Database(url)
-
-
 def test_a_bad_limit_stops_the_server_at_start(database_url: str) -> None:
-    import subprocess
-    import sys
-
     env = server_env(database_url=database_url, rate_limit_search="often")
     finished = subprocess.run(
         [sys.executable, "-m", "callvault", "serve", "--port", str(free_port())],
@@ -252,10 +250,10 @@ def test_a_bad_limit_stops_the_server_at_start(database_url: str) -> None:
     )
 
 
-def test_readyz_reports_a_database_that_went_away(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a SQLite file cannot go away under a running server")
-    from tests.live import fresh_postgres_database
+def test_readyz_reports_a_database_that_went_away() -> None:
+    reason = postgres_unreachable_reason()
+    if reason:
+        unavailable(reason)
 
     with (
         fresh_postgres_database() as url,
@@ -273,9 +271,6 @@ def test_readyz_reports_a_database_that_went_away(database_url: str) -> None:
 
 
 def _drop(url: str) -> None:
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
     name = make_url(url).database
     admin = create_engine(
         make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"

@@ -25,6 +25,7 @@ from tests.live import (
     fresh_postgres_database,
     postgres_unreachable_reason,
     redis_unreachable_reason,
+    unavailable,
 )
 from tests.processes import ServerProcess, redis_prefix, serve_processes, server_env
 
@@ -66,7 +67,7 @@ def postgres_and_redis() -> None:
         r for r in (postgres_unreachable_reason(), redis_unreachable_reason()) if r
     ]
     if reasons:
-        pytest.skip("; ".join(reasons))
+        unavailable("; ".join(reasons))
 
 
 @pytest.mark.usefixtures("postgres_and_redis")

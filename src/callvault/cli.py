@@ -181,6 +181,13 @@ def serve(
     url = database_url(db)
     os.environ["CALLVAULT_DATABASE_URL"] = url
     get_settings.cache_clear()
+    settings = load_settings()
+    if workers > 1 and settings.rate_limits == "on" and not settings.redis_url:
+        err.print(
+            "[yellow]warning:[/yellow] without CALLVAULT_REDIS_URL each of the "
+            f"{workers} workers counts rate limits for itself.",
+            highlight=False,
+        )
     database = open_database(None)
     try:
         first_run(database, demo=demo, base_url=f"http://{host}:{port}", console=out)
