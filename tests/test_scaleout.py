@@ -135,12 +135,18 @@ def _count_first_run_orgs(database: Database) -> int:
 
 
 WRITERS = 20
-WRITES_EACH = 4
+CREATES_EACH = 3
+GENEROUS = "10000/minute"
 
 
 def test_workers_on_sqlite_take_every_concurrent_write(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'callvault.db'}"
-    env = server_env(database_url=url, rate_limit_create="10000/minute")
+    env = server_env(
+        database_url=url,
+        rate_limit_create=GENEROUS,
+        rate_limit_update=GENEROUS,
+        rate_limit_default=GENEROUS,
+    )
     # Two servers started together on a file that does not exist yet: three
     # processes migrate it at once, then two workers and one more serve it.
     with serve_processes(env, tmp_path, workers=(2, 1)) as servers:
@@ -148,34 +154,64 @@ def test_workers_on_sqlite_take_every_concurrent_write(tmp_path: Path) -> None:
         database = Database(url)
         try:
             org = new_org(database)
-            results = _write_concurrently(servers, org)
+            shared = _recording_with_fields(servers[0], org)
+            results = _write_concurrently(servers, org, shared)
             stored = _stored_external_ids(database, org)
             first_run_orgs = _count_first_run_orgs(database)
         finally:
             database.dispose()
+        with client(servers[1], org) as api:
+            shared_fields = api.get(f"/call-recordings/{shared}").json()["data"]
 
     assert len(worker_pids) == 2
-    statuses = Counter(status for status, _ in results)
-    assert statuses == {200: WRITERS * WRITES_EACH}
-    assert stored == {external_id for _, external_id in results}
-    assert len(stored) == WRITERS * WRITES_EACH
+    assert Counter(status for status, _ in results) == {
+        200: WRITERS * (CREATES_EACH + 1)
+    }
+    created = {name for _, name in results if name.startswith("writer-")}
+    assert len(created) == WRITERS * CREATES_EACH
+    assert stored == created | {"shared"}
+    assert shared_fields["custom_fields"] == {
+        f"note_{i}": {"slug": f"note_{i}", "value": f"from writer {i}"}
+        for i in range(WRITERS)
+    }
     assert first_run_orgs == 1
 
 
+def _recording_with_fields(server: ServerProcess, org: Org) -> str:
+    with client(server, org) as api:
+        for i in range(WRITERS):
+            field = {"label": f"Note {i}", "slug": f"note_{i}", "type": "text"}
+            response = api.post(
+                "/custom-fields", json={**field, "object_type": "meeting"}
+            )
+            assert response.status_code == 200, response.text
+        response = api.post(
+            "/call-recordings", json=recording_body(recording_id="shared")
+        )
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["id"])
+
+
 def _write_concurrently(
-    servers: list[ServerProcess], org: Org
+    servers: list[ServerProcess], org: Org, shared: str
 ) -> list[tuple[int, str]]:
+    """Every writer creates recordings, then sets its own field of the shared one."""
     start = threading.Barrier(WRITERS)
 
     def writer(index: int) -> list[tuple[int, str]]:
         done = []
         with client(servers[index % len(servers)], org) as api:
             start.wait()
-            for n in range(WRITES_EACH):
+            for n in range(CREATES_EACH):
                 external_id = f"writer-{index}-{n}"
                 body = recording_body(recording_id=external_id)
                 response = api.post("/call-recordings", json=body)
                 done.append((response.status_code, external_id))
+            value = {"slug": f"note_{index}", "value": f"from writer {index}"}
+            response = api.patch(
+                f"/call-recordings/{shared}", json={"custom_fields": [value]}
+            )
+            done.append((response.status_code, f"patch-{index}"))
         return done
 
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:

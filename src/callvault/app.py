@@ -50,8 +50,9 @@ def create_app(
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
-    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Outermost, so that even the edge's own 500 carries the rate-limit fields.
+    app.add_middleware(RateLimitHeadersMiddleware)
     for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
     app.include_router(health_router)
