@@ -33,6 +33,8 @@ from tests.processes import redis_prefix, serve_processes, server_env
 
 GET_LIMIT = 3
 UPDATE_LIMIT = 2
+CREATE_LIMIT = 5
+DELETE_LIMIT = 2
 DEFAULT_LIMIT = 4
 RATE_LIMIT_FIELDS = (
     "x-ratelimit-limit",
@@ -57,6 +59,8 @@ def limited(request: pytest.FixtureRequest, database_url: str) -> Iterator[LiveS
         redis_key_prefix=redis_prefix(),
         rate_limit_get=f"{GET_LIMIT}/minute",
         rate_limit_update=f"{UPDATE_LIMIT}/minute",
+        rate_limit_create=f"{CREATE_LIMIT}/minute",
+        rate_limit_delete=f"{DELETE_LIMIT} per 30 seconds",
         rate_limit_default=f"{DEFAULT_LIMIT} per 2 minutes",
     )
     with serve_in_thread(settings) as live:
@@ -148,6 +152,21 @@ def test_each_operation_has_its_own_quota(limited_api: httpx.Client) -> None:
     assert me.status_code == 200
     assert me.headers["ratelimit-policy"] == f'"default";q={DEFAULT_LIMIT};w=120'
     assert me.headers["x-ratelimit-remaining"] == str(DEFAULT_LIMIT - 1)
+
+
+def test_create_and_delete_have_their_own_quotas(limited_api: httpx.Client) -> None:
+    creates = [
+        limited_api.post("/call-recordings", json=recording_body())
+        for _ in range(CREATE_LIMIT + 1)
+    ]
+    ids = [c.json()["data"]["id"] for c in creates[: DELETE_LIMIT + 1]]
+    deletes = [limited_api.delete(f"/call-recordings/{i}") for i in ids]
+
+    assert [c.status_code for c in creates] == [200] * CREATE_LIMIT + [429]
+    assert creates[0].headers["ratelimit-policy"] == f'"create";q={CREATE_LIMIT};w=60'
+    assert [d.status_code for d in deletes] == [200] * DELETE_LIMIT + [429]
+    assert deletes[0].headers["ratelimit-policy"] == f'"delete";q={DELETE_LIMIT};w=30'
+    assert 1 <= int(deletes[-1].headers["retry-after"]) <= 30
 
 
 def test_unlisted_routes_share_the_default_quota(limited_api: httpx.Client) -> None:
