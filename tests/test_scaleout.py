@@ -162,6 +162,7 @@ def test_workers_on_sqlite_take_every_concurrent_write(tmp_path: Path) -> None:
             database.dispose()
         with client(servers[1], org) as api:
             shared_fields = api.get(f"/call-recordings/{shared}").json()["data"]
+        outputs = "".join(server.output() for server in servers)
 
     assert len(worker_pids) == 2
     assert Counter(status for status, _ in results) == {
@@ -175,6 +176,8 @@ def test_workers_on_sqlite_take_every_concurrent_write(tmp_path: Path) -> None:
         for i in range(WRITERS)
     }
     assert first_run_orgs == 1
+    assert "database is locked" not in outputs
+    assert "http.unexpected_error" not in outputs
 
 
 def _recording_with_fields(server: ServerProcess, org: Org) -> str:

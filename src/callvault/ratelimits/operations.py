@@ -8,7 +8,9 @@ from typing import Final
 DEFAULT_OPERATION: Final = "default"
 
 # (method, route template) -> operation; every other authenticated route is
-# `default`, so a router added later is limited without naming it here.
+# `default`, so a router added later is limited without naming it here. The
+# template is the route's own path: routers carry their prefix themselves
+# (`APIRouter(prefix=...)`), as every router of the app does.
 OPERATIONS: Final[dict[tuple[str, str], str]] = {
     ("GET", "/call-recordings/{id}"): "get",
     ("PATCH", "/call-recordings/{id}"): "update",
