@@ -17,6 +17,7 @@ from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
 from callvault.organizations.routes import router as me_router
 from callvault.recordings.routes import router as recordings_router
+from callvault.search.routes import router as search_router
 from callvault.settings import Settings, get_settings
 
 
@@ -49,6 +50,7 @@ def create_app(
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
+    app.include_router(search_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainJSONResponse:

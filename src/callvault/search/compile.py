@@ -1,0 +1,112 @@
+"""A parsed filter as one SQLAlchemy boolean expression over call_recordings.
+
+`string_contains` is the only dialect-dependent condition: a needle of three
+or more characters (after case folding) is answered by a trigram index (FTS5
+on SQLite, pg_trgm on PostgreSQL); a shorter one has no trigram, so it is a
+plain substring test on the rows the rest of the query selects, walked in
+search order. Either way the answer is exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+
+from callvault.recordings.models import CallRecording
+from callvault.search.filters import (
+    After,
+    And,
+    Before,
+    Between,
+    Contains,
+    Equals,
+    In,
+    IsSet,
+    Node,
+    NotIn,
+    Or,
+)
+from callvault.search.models import recording_titles
+
+TRIGRAM = 3
+
+COLUMNS: dict[str, Any] = {
+    "account_id": CallRecording.account_id,
+    "source": CallRecording.source,
+    "title": CallRecording.title,
+    "start_time": CallRecording.start_time,
+}
+
+
+def compile_filter(node: Node, dialect: str) -> ColumnElement[bool]:
+    if isinstance(node, And):
+        return and_(*(compile_filter(child, dialect) for child in node.children))
+    if isinstance(node, Or):
+        return or_(*(compile_filter(child, dialect) for child in node.children))
+    if isinstance(node, Contains):
+        return _contains(node.needle, dialect)
+    if isinstance(node, Equals) and node.field == "title" and dialect != "sqlite":
+        return _title_equals(node.value)
+    return _condition(node)
+
+
+def _title_equals(value: str) -> ColumnElement[bool]:
+    # PostgreSQL indexes md5(title), not the unbounded title (migration 0002);
+    # the title comparison keeps the answer exact.
+    title = CallRecording.title
+    return and_(func.md5(title) == func.md5(value), title == value)
+
+
+def _condition(node: Node) -> ColumnElement[bool]:
+    column = COLUMNS[getattr(node, "field")]  # noqa: B009 - every leaf has one
+    if isinstance(node, Equals):
+        return column == node.value  # type: ignore[no-any-return]
+    if isinstance(node, In):
+        return column.in_(node.values)  # type: ignore[no-any-return]
+    if isinstance(node, NotIn):
+        return _not_in(column, node.values)
+    if isinstance(node, IsSet):
+        return column.is_not(None) if node.is_set else column.is_(None)  # type: ignore[no-any-return]
+    if isinstance(node, After):
+        return column > node.instant  # type: ignore[no-any-return]
+    if isinstance(node, Before):
+        return column < node.instant  # type: ignore[no-any-return]
+    if isinstance(node, Between):
+        return and_(column >= node.start, column < node.end)
+    raise TypeError(f"no SQL for filter node {node!r}")
+
+
+def _not_in(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    # An unset field is not one of the listed values (contract section 4);
+    # SQL's NOT IN alone would drop NULLs.
+    if column.nullable:
+        return or_(column.is_(None), column.not_in(values))
+    return column.not_in(values)  # type: ignore[no-any-return]
+
+
+def _contains(needle: str, dialect: str) -> ColumnElement[bool]:
+    folded = CallRecording.title_folded
+    if len(needle) < TRIGRAM:
+        position = func.instr if dialect == "sqlite" else func.strpos
+        return position(folded, needle) > 0
+    if dialect == "sqlite":
+        return _fts_contains(needle)
+    return folded.like(f"%{_escape_like(needle)}%", escape="\\")
+
+
+def _fts_contains(needle: str) -> ColumnElement[bool]:
+    # A trigram phrase query matches exactly the titles that hold the needle
+    # as a substring; instr() re-checks it on the few candidate rows.
+    phrase = '"' + needle.replace('"', '""') + '"'
+    candidates = select(recording_titles.c.rowid).where(
+        recording_titles.c.title_folded.match(phrase)
+    )
+    return and_(
+        literal_column("call_recordings.rowid").in_(candidates),
+        func.instr(CallRecording.title_folded, needle) > 0,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
