@@ -9,6 +9,7 @@ search order. Either way the answer is exact.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
@@ -37,6 +38,22 @@ COLUMNS: dict[str, Any] = {
     "title": CallRecording.title,
     "start_time": CallRecording.start_time,
 }
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """The WHERE condition of a filter, and how the query should be led."""
+
+    condition: ColumnElement[bool] | None
+    led_by_title_index: bool
+
+
+def compile_search(node: Node | None, dialect: str) -> CompiledFilter:
+    if node is None:
+        return CompiledFilter(None, led_by_title_index=False)
+    return CompiledFilter(
+        compile_filter(node, dialect), led_by_title_index(node, dialect)
+    )
 
 
 def compile_filter(node: Node, dialect: str) -> ColumnElement[bool]:
@@ -106,6 +123,23 @@ def _fts_contains(needle: str) -> ColumnElement[bool]:
         literal_column("call_recordings.rowid").in_(candidates),
         func.instr(CallRecording.title_folded, needle) > 0,
     )
+
+
+def led_by_title_index(node: Node, dialect: str) -> bool:
+    """Whether every match must pass an FTS5 trigram search on SQLite, so that
+    the FTS5 candidates should drive the query rather than the tenant's rows.
+
+    Without statistics SQLite's planner prefers walking the tenant index in
+    search order and probing the candidate list for each row, a scan of the
+    tenant; leading with the candidates reads only the matching titles.
+    """
+    if dialect != "sqlite":
+        return False
+    if isinstance(node, Contains):
+        return len(node.needle) >= TRIGRAM
+    if isinstance(node, And):
+        return any(led_by_title_index(child, dialect) for child in node.children)
+    return False
 
 
 def _escape_like(text: str) -> str:

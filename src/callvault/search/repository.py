@@ -1,29 +1,39 @@
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, tuple_
+from sqlalchemy import ColumnElement, Select, bindparam, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from callvault.recordings.models import CallRecording
+from callvault.search.compile import CompiledFilter
 from callvault.search.pagination import Position
 
 
 def page_statement(
     organization_id: str,
-    condition: ColumnElement[bool] | None,
+    compiled: CompiledFilter,
     after: Position | None,
     size: int,
 ) -> Select[CallRecording]:
     """One page in search order: start_time newest first, then id descending."""
     statement = select(CallRecording).where(
-        CallRecording.organization_id == organization_id
+        _tenant(organization_id, compiled.led_by_title_index)
     )
-    if condition is not None:
-        statement = statement.where(condition)
+    if compiled.condition is not None:
+        statement = statement.where(compiled.condition)
     if after is not None:
         statement = statement.where(_before(after))
     return statement.order_by(
         CallRecording.start_time.desc(), CallRecording.id.desc()
     ).limit(size)
+
+
+def _tenant(organization_id: str, led_by_title_index: bool) -> ColumnElement[bool]:
+    if led_by_title_index:
+        # SQLite's unary + keeps the planner off the tenant indexes, so the
+        # FTS5 candidates lead (see compile.led_by_title_index).
+        tenant: ColumnElement[str] = literal_column("+call_recordings.organization_id")
+        return tenant == bindparam("organization_id", organization_id)
+    return CallRecording.organization_id == organization_id
 
 
 def _before(position: Position) -> ColumnElement[bool]:
@@ -41,9 +51,9 @@ def _before(position: Position) -> ColumnElement[bool]:
 def search_page(
     session: Session,
     organization_id: str,
-    condition: ColumnElement[bool] | None,
+    compiled: CompiledFilter,
     after: Position | None,
     size: int,
 ) -> list[CallRecording]:
-    statement = page_statement(organization_id, condition, after, size)
+    statement = page_statement(organization_id, compiled, after, size)
     return list(session.scalars(statement))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from callvault.organizations.service import Principal
 from callvault.recordings.service import present_many
 from callvault.search import pagination, repository
-from callvault.search.compile import compile_filter
+from callvault.search.compile import compile_search
 from callvault.search.errors import InvalidLimit
 from callvault.search.filters import parse_filter
 from callvault.search.schemas import SearchCallRecordingsRequest
@@ -39,11 +39,11 @@ def search(
     # "" is what the last page answers; sent back, it means "from the start".
     after = pagination.decode(request.cursor, bound_to) if request.cursor else None
     dialect = session.get_bind().dialect.name
-    condition = compile_filter(node, dialect) if node is not None else None
+    compiled = compile_search(node, dialect)
 
     # One row beyond the page tells whether another page exists, so a page
     # is never followed by an empty one.
-    rows = repository.search_page(session, organization_id, condition, after, limit + 1)
+    rows = repository.search_page(session, organization_id, compiled, after, limit + 1)
     page, has_next = rows[:limit], len(rows) > limit
     cursor = (
         pagination.encode(pagination.Position.of(page[-1]), bound_to)

@@ -8,8 +8,10 @@ Create Date: 2026-12-04 02:20:00
   (organization_id, md5(title)), because a B-tree entry there is limited to
   about 2.7 kB and titles are unbounded text.
 - title `string_contains`: SQLite an FTS5 table with the trigram tokenizer
-  over title_folded, kept in sync by triggers; PostgreSQL a GIN index
-  (organization_id, title_folded gin_trgm_ops) from pg_trgm and btree_gin.
+  over title_folded, kept in sync by triggers; PostgreSQL a pg_trgm GIN index
+  on title_folded. A GIN index has no order, so a leading organization_id
+  (btree_gin) buys nothing: the planner costs it above the B-tree on the
+  tenant and never uses it; the tenant is checked on the few trigram matches.
 """
 
 from collections.abc import Sequence
@@ -54,14 +56,13 @@ SQLITE_DOWNGRADE = [
 
 POSTGRESQL_UPGRADE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE EXTENSION IF NOT EXISTS btree_gin",
     "CREATE INDEX ix_recordings_org_title_md5 "
     "ON call_recordings (organization_id, md5(title))",
-    "CREATE INDEX ix_recordings_org_title_trgm ON call_recordings "
-    "USING gin (organization_id, title_folded gin_trgm_ops)",
+    "CREATE INDEX ix_recordings_title_trgm ON call_recordings "
+    "USING gin (title_folded gin_trgm_ops)",
 ]
 POSTGRESQL_DOWNGRADE = [
-    "DROP INDEX ix_recordings_org_title_trgm",
+    "DROP INDEX ix_recordings_title_trgm",
     "DROP INDEX ix_recordings_org_title_md5",
 ]
 
