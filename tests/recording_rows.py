@@ -42,6 +42,8 @@ def add_accounts(database: Database, organization_id: str, count: int) -> list[s
 
 
 def add_recordings(database: Database, organization_id: str, rows: list[Row]) -> None:
+    if not rows:
+        return
     now = datetime.now(UTC)
     with database.session(write=True) as session:
         session.execute(
