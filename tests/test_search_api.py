@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from callvault.kernel.cursor import encode_cursor
+from tests.factories import recording_body
 from tests.live import LiveServer, Org
 from tests.recording_rows import (
     BASE_TIME,
@@ -332,3 +334,18 @@ def test_an_empty_cursor_starts_from_the_first_page(
     result = search(api, cursor="")
 
     assert [item["id"] for item in result["data"]] == search_order(rows)
+
+
+def test_a_title_longer_than_an_index_entry_is_stored_and_found(
+    api: httpx.Client,
+) -> None:
+    # PostgreSQL refuses B-tree entries over about 2.7 kB; titles are unbounded.
+    # Random text, so that the entry cannot be compressed below the limit.
+    title = " ".join(uuid.uuid4().hex for _ in range(300))
+    response = api.post("/call-recordings", json=recording_body(title=title))
+    assert response.status_code == 200, response.text
+
+    assert titles(api, {"field": "title", "operator": "equals", "value": title}) == [
+        title
+    ]
+    assert titles(api, contains(title[33:66].upper())) == [title]
