@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from callvault.recordings.models import CallRecording
 from callvault.search.filters import (
@@ -20,6 +21,7 @@ from callvault.search.filters import (
     And,
     Before,
     Between,
+    Condition,
     Contains,
     Equals,
     In,
@@ -32,12 +34,13 @@ from callvault.search.models import recording_titles
 
 TRIGRAM = 3
 
-COLUMNS: dict[str, Any] = {
+COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "account_id": CallRecording.account_id,
     "source": CallRecording.source,
     "title": CallRecording.title,
     "start_time": CallRecording.start_time,
 }
+NULLABLE = frozenset({"account_id"})
 
 
 @dataclass(frozen=True)
@@ -75,31 +78,32 @@ def _title_equals(value: str) -> ColumnElement[bool]:
     return and_(func.md5(title) == func.md5(value), title == value)
 
 
-def _condition(node: Node) -> ColumnElement[bool]:
-    column = COLUMNS[getattr(node, "field")]  # noqa: B009 - every leaf has one
+def _condition(node: Condition) -> ColumnElement[bool]:
+    column = COLUMNS[node.field]
     if isinstance(node, Equals):
-        return column == node.value  # type: ignore[no-any-return]
+        return column == node.value
     if isinstance(node, In):
-        return column.in_(node.values)  # type: ignore[no-any-return]
+        return column.in_(node.values)
     if isinstance(node, NotIn):
-        return _not_in(column, node.values)
+        return _not_in(node)
     if isinstance(node, IsSet):
-        return column.is_not(None) if node.is_set else column.is_(None)  # type: ignore[no-any-return]
+        return column.is_not(None) if node.is_set else column.is_(None)
     if isinstance(node, After):
-        return column > node.instant  # type: ignore[no-any-return]
+        return column > node.instant
     if isinstance(node, Before):
-        return column < node.instant  # type: ignore[no-any-return]
+        return column < node.instant
     if isinstance(node, Between):
         return and_(column >= node.start, column < node.end)
     raise TypeError(f"no SQL for filter node {node!r}")
 
 
-def _not_in(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+def _not_in(node: NotIn) -> ColumnElement[bool]:
+    column = COLUMNS[node.field]
     # An unset field is not one of the listed values (contract section 4);
     # SQL's NOT IN alone would drop NULLs.
-    if column.nullable:
-        return or_(column.is_(None), column.not_in(values))
-    return column.not_in(values)  # type: ignore[no-any-return]
+    if node.field in NULLABLE:
+        return or_(column.is_(None), column.not_in(node.values))
+    return column.not_in(node.values)
 
 
 def _contains(needle: str, dialect: str) -> ColumnElement[bool]:

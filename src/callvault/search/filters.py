@@ -97,7 +97,8 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Equals | In | NotIn | IsSet | Contains | After | Before | Between | And | Or
+Condition = Equals | In | NotIn | IsSet | Contains | After | Before | Between
+Node = Condition | And | Or
 
 
 def parse_filter(tree: Filter | None) -> Node | None:
@@ -255,7 +256,7 @@ def _between(tree: Filter, path: str, field: str) -> Between:
     return Between(field, start, end)
 
 
-def _conditions(node: Node) -> list[Node]:
+def _conditions(node: Node) -> list[Condition]:
     if isinstance(node, And | Or):
         return [leaf for child in node.children for leaf in _conditions(child)]
     return [node]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
+from callvault.kernel.schema_types import Pagination
 from callvault.recordings.schemas import CallRecording
 
 
@@ -41,11 +42,6 @@ class SearchCallRecordingsRequest(BaseModel):
     limit: StrictInt | None = Field(
         None, description="Recordings per page, 1 to 1000; 100 by default."
     )
-
-
-class Pagination(BaseModel):
-    cursor: str = Field(description="The next page's cursor; empty on the last.")
-    has_next_page: bool
 
 
 class SearchCallRecordingsResponseBody(BaseModel):
