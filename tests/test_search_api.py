@@ -349,3 +349,44 @@ def test_a_title_longer_than_an_index_entry_is_stored_and_found(
         title
     ]
     assert titles(api, contains(title[33:66].upper())) == [title]
+
+
+def test_null_means_not_given_and_unknown_fields_are_ignored(
+    server: LiveServer, org: Org, api: httpx.Client
+) -> None:
+    rows = [Row(title="Kickoff"), Row(title="Review")]
+    add_recordings(server.database, org.id, rows)
+    kickoff = {
+        "field": "title",
+        "operator": "equals",
+        "value": "Kickoff",
+        "values": None,
+        "subfilters": None,
+        "note": "ignored",
+    }
+
+    everything = search(api, filter=None, limit=None, cursor=None)
+    filtered = search(api, filter=kickoff, sort="title")
+
+    assert [item["id"] for item in everything["data"]] == search_order(rows)
+    assert [item["title"] for item in filtered["data"]] == ["Kickoff"]
+
+
+def test_a_needle_in_thousands_of_titles_walks_the_newest_recordings(
+    server: LiveServer, org: Org, api: httpx.Client
+) -> None:
+    # More candidates than service.COMMON_NEEDLE_MATCHES: answered by walking
+    # the tenant in order, not from the trigram index; the answer is the same.
+    rows = [
+        Row(
+            title=f"Weekly Review {n}", start_time=BASE_TIME + timedelta(minutes=n % 50)
+        )
+        for n in range(2100)
+    ]
+    others = [Row(title="Kickoff"), Row(title="Pricing")]
+    add_recordings(server.database, org.id, rows + others)
+
+    pages = walk(api, filter=contains("REVIEW"), limit=1000)
+
+    assert [len(page) for page in pages] == [1000, 1000, 100]
+    assert [i for page in pages for i in page] == search_order(rows)

@@ -91,6 +91,28 @@ def test_sqlite_answers_each_filter_from_an_index(
         assert any("call_recording_titles VIRTUAL TABLE INDEX" in s for s in plan), plan
 
 
+def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
+    sqlite_database: Database,
+) -> None:
+    node = parse_filter(
+        Filter(field="title", operator="string_contains", value="review")
+    )
+    # The service leaves a needle with thousands of candidates out of the
+    # indexed ones (service.COMMON_NEEDLE_MATCHES).
+    compiled = compile_search(node, "sqlite", indexed=frozenset())
+    statement = repository.page_statement("org-1", compiled, None, 101)
+    sql = str(
+        statement.compile(
+            dialect=sqlite_database.engine.dialect,
+            compile_kwargs={"literal_binds": True},
+        )
+    )
+
+    assert sqlite_plan(sqlite_database, sql) == [
+        "SEARCH call_recordings USING INDEX ix_recordings_org_start (organization_id=?)"
+    ]
+
+
 def test_sqlite_keyset_continuation_is_a_range_of_the_index(
     sqlite_database: Database,
 ) -> None:

@@ -1,10 +1,11 @@
 """A parsed filter as one SQLAlchemy boolean expression over call_recordings.
 
-`string_contains` is the only dialect-dependent condition: a needle of three
-or more characters (after case folding) is answered by a trigram index (FTS5
-on SQLite, pg_trgm on PostgreSQL); a shorter one has no trigram, so it is a
-plain substring test on the rows the rest of the query selects, walked in
-search order. Either way the answer is exact.
+`string_contains` is the dialect-dependent condition. A needle named in
+`indexed` is answered by a trigram index (FTS5 on SQLite, pg_trgm on
+PostgreSQL); any other needle (one too short to have a trigram, or one so
+common that the tenant's newest recordings fill a page sooner than the index
+could list its matches) is a plain substring test on the rows the rest of
+the query selects, walked in search order. Either way the answer is exact.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from callvault.recordings.models import CallRecording
@@ -51,21 +52,38 @@ class CompiledFilter:
     led_by_title_index: bool
 
 
-def compile_search(node: Node | None, dialect: str) -> CompiledFilter:
+def trigram_needles(node: Node | None) -> frozenset[str]:
+    """The `string_contains` needles long enough for a trigram index."""
+    if isinstance(node, And | Or):
+        return frozenset().union(*(trigram_needles(c) for c in node.children))
+    if isinstance(node, Contains) and len(node.needle) >= TRIGRAM:
+        return frozenset({node.needle})
+    return frozenset()
+
+
+def compile_search(
+    node: Node | None, dialect: str, indexed: frozenset[str] | None = None
+) -> CompiledFilter:
+    """`indexed`: the needles to answer from the trigram index; by default
+    every needle long enough to have a trigram."""
     if node is None:
         return CompiledFilter(None, led_by_title_index=False)
+    if indexed is None:
+        indexed = trigram_needles(node)
     return CompiledFilter(
-        compile_filter(node, dialect), led_by_title_index(node, dialect)
+        compile_filter(node, dialect, indexed),
+        led_by_title_index(node, dialect, indexed),
     )
 
 
-def compile_filter(node: Node, dialect: str) -> ColumnElement[bool]:
-    if isinstance(node, And):
-        return and_(*(compile_filter(child, dialect) for child in node.children))
-    if isinstance(node, Or):
-        return or_(*(compile_filter(child, dialect) for child in node.children))
+def compile_filter(
+    node: Node, dialect: str, indexed: frozenset[str]
+) -> ColumnElement[bool]:
+    if isinstance(node, And | Or):
+        combine = and_ if isinstance(node, And) else or_
+        return combine(*(compile_filter(c, dialect, indexed) for c in node.children))
     if isinstance(node, Contains):
-        return _contains(node.needle, dialect)
+        return _contains(node.needle, dialect, node.needle in indexed)
     if isinstance(node, Equals) and node.field == "title" and dialect != "sqlite":
         return _title_equals(node.value)
     return _condition(node)
@@ -106,9 +124,9 @@ def _not_in(node: NotIn) -> ColumnElement[bool]:
     return column.not_in(node.values)
 
 
-def _contains(needle: str, dialect: str) -> ColumnElement[bool]:
+def _contains(needle: str, dialect: str, indexed: bool) -> ColumnElement[bool]:
     folded = CallRecording.title_folded
-    if len(needle) < TRIGRAM:
+    if not indexed:
         position = func.instr if dialect == "sqlite" else func.strpos
         return position(folded, needle) > 0
     if dialect == "sqlite":
@@ -117,19 +135,24 @@ def _contains(needle: str, dialect: str) -> ColumnElement[bool]:
 
 
 def _fts_contains(needle: str) -> ColumnElement[bool]:
-    # A trigram phrase query matches exactly the titles that hold the needle
-    # as a substring; instr() re-checks it on the few candidate rows.
-    phrase = '"' + needle.replace('"', '""') + '"'
-    candidates = select(recording_titles.c.rowid).where(
-        recording_titles.c.title_folded.match(phrase)
-    )
+    # instr() re-checks the needle on the few candidate rows.
     return and_(
-        literal_column("call_recordings.rowid").in_(candidates),
+        literal_column("call_recordings.rowid").in_(title_candidates(needle)),
         func.instr(CallRecording.title_folded, needle) > 0,
     )
 
 
-def led_by_title_index(node: Node, dialect: str) -> bool:
+def title_candidates(needle: str) -> Select[tuple[int]]:
+    """The rowids of the titles that hold `needle`, from the FTS5 index."""
+    # A trigram phrase query matches the titles that hold the needle as a
+    # substring; inside double quotes only a double quote needs escaping.
+    phrase = '"' + needle.replace('"', '""') + '"'
+    return select(recording_titles.c.rowid).where(
+        recording_titles.c.title_folded.match(phrase)
+    )
+
+
+def led_by_title_index(node: Node, dialect: str, indexed: frozenset[str]) -> bool:
     """Whether every match must pass an FTS5 trigram search on SQLite, so that
     the FTS5 candidates should drive the query rather than the tenant's rows.
 
@@ -140,9 +163,9 @@ def led_by_title_index(node: Node, dialect: str) -> bool:
     if dialect != "sqlite":
         return False
     if isinstance(node, Contains):
-        return len(node.needle) >= TRIGRAM
+        return node.needle in indexed
     if isinstance(node, And):
-        return any(led_by_title_index(child, dialect) for child in node.children)
+        return any(led_by_title_index(c, dialect, indexed) for c in node.children)
     return False
 
 

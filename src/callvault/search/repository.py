@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, bindparam, literal_column, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from callvault.recordings.models import CallRecording
-from callvault.search.compile import CompiledFilter
+from callvault.search.compile import CompiledFilter, title_candidates
 from callvault.search.pagination import Position
 
 
@@ -57,3 +65,11 @@ def search_page(
 ) -> list[CallRecording]:
     statement = page_statement(organization_id, compiled, after, size)
     return list(session.scalars(statement))
+
+
+def title_matches_reach(session: Session, needle: str, cap: int) -> bool:
+    """Whether the FTS5 index holds at least `cap` titles with `needle`, in
+    every organization; it reads at most `cap` entries to tell."""
+    capped = title_candidates(needle).limit(cap).subquery()
+    count = session.scalar(select(func.count()).select_from(capped))
+    return bool(count is not None and count >= cap)

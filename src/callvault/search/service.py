@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session
 from callvault.organizations.service import Principal
 from callvault.recordings.service import present_many
 from callvault.search import pagination, repository
-from callvault.search.compile import compile_search
+from callvault.search.compile import compile_search, trigram_needles
 from callvault.search.errors import InvalidLimit
-from callvault.search.filters import parse_filter
+from callvault.search.filters import Node, parse_filter
 from callvault.search.schemas import SearchCallRecordingsRequest
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# Past this many FTS5 candidates, reading them all and sorting them costs more
+# than walking the tenant's newest recordings until a page is full.
+COMMON_NEEDLE_MATCHES = 2000
 
 log = structlog.get_logger("callvault.search")
 
@@ -39,7 +42,7 @@ def search(
     # "" is what the last page answers; sent back, it means "from the start".
     after = pagination.decode(request.cursor, bound_to) if request.cursor else None
     dialect = session.get_bind().dialect.name
-    compiled = compile_search(node, dialect)
+    compiled = compile_search(node, dialect, _indexed_needles(session, node, dialect))
 
     # One row beyond the page tells whether another page exists, so a page
     # is never followed by an empty one.
@@ -58,6 +61,24 @@ def search(
     )
     return SearchPage(
         present_many(session, page), {"cursor": cursor, "has_next_page": has_next}
+    )
+
+
+def _indexed_needles(
+    session: Session, node: Node | None, dialect: str
+) -> frozenset[str]:
+    """The needles worth answering from the trigram index.
+
+    PostgreSQL's planner weighs pg_trgm against the ordered walk by its own
+    statistics; SQLite has none, so a needle with many candidates is walked.
+    """
+    needles = trigram_needles(node)
+    if dialect != "sqlite":
+        return needles
+    return frozenset(
+        needle
+        for needle in needles
+        if not repository.title_matches_reach(session, needle, COMMON_NEEDLE_MATCHES)
     )
 
 
