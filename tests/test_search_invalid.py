@@ -55,7 +55,10 @@ INVALID_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
         ["`filter.field` is required", "`account_id`, `source`"],
     ),
     ({"filter": {"field": "title"}}, ["`filter.operator` is required", "`and`, `or`"]),
-    ({"filter": leaf("title", "equals")}, ["`filter.value` is required", "non-empty"]),
+    (
+        {"filter": leaf("title", "equals")},
+        ["`filter.value` is required", "`title` `equals`", "non-empty"],
+    ),
     (
         {"filter": leaf("title", "equals", value="")},
         ["`filter.value` is required", "non-empty string"],
@@ -72,7 +75,10 @@ INVALID_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
         {"filter": leaf("source", "in", value="zoom")},
         ["`filter.value`", "`in` takes `values`"],
     ),
-    ({"filter": leaf("source", "in")}, ["`filter.values` is required", "`in`"]),
+    (
+        {"filter": leaf("source", "in")},
+        ["`filter.values` is required", "`source` `in`", "list of non-empty strings"],
+    ),
     (
         {"filter": leaf("source", "not_in", values=[])},
         ["`filter.values` is required", "non-empty list"],

@@ -194,15 +194,18 @@ def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     return IsSet(field, operator == "is_set")
 
 
+def _pair(tree: Filter) -> str:
+    return f"`{tree.field}` `{tree.operator}`"
+
+
 def _value(tree: Filter, path: str) -> str:
     if tree.values:
         raise InvalidFilter(
-            f"`{path}.values`: `{tree.operator}` takes `value`, one string, "
-            "not `values`."
+            f"`{path}.values`: {_pair(tree)} takes `value`, one string, not `values`."
         )
     if not tree.value:
         raise InvalidFilter(
-            f"`{path}.value` is required with `{tree.operator}`: a non-empty string."
+            f"`{path}.value` is required with {_pair(tree)}: a non-empty string."
         )
     return tree.value
 
@@ -210,12 +213,12 @@ def _value(tree: Filter, path: str) -> str:
 def _values(tree: Filter, path: str) -> tuple[str, ...]:
     if tree.value:
         raise InvalidFilter(
-            f"`{path}.value`: `{tree.operator}` takes `values`, a list of strings, "
+            f"`{path}.value`: {_pair(tree)} takes `values`, a list of strings, "
             "not `value`."
         )
     if not tree.values:
         raise InvalidFilter(
-            f"`{path}.values` is required with `{tree.operator}`: "
+            f"`{path}.values` is required with {_pair(tree)}: "
             "a non-empty list of non-empty strings."
         )
     for index, value in enumerate(tree.values):
@@ -228,7 +231,7 @@ def _no_operand(tree: Filter, path: str) -> None:
     if tree.value or tree.values:
         key = "value" if tree.value else "values"
         raise InvalidFilter(
-            f"`{path}.{key}`: `{tree.operator}` takes neither `value` nor `values`."
+            f"`{path}.{key}`: {_pair(tree)} takes neither `value` nor `values`."
         )
 
 
