@@ -32,7 +32,7 @@ from tests.processes import ServerProcess, redis_prefix, serve_processes, server
 Send = Callable[[httpx.Client, str], httpx.Response]
 
 # The operation the shared-quota test spends; a key of REQUESTS.
-BURST_OPERATION = "get"
+BURST_OPERATION = "search"
 REQUESTS: dict[str, Send] = {
     "get": lambda client, recording_id: client.get(f"/call-recordings/{recording_id}"),
     "search": lambda client, _: client.post("/call-recordings/search", json={}),

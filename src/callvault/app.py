@@ -19,6 +19,7 @@ from callvault.organizations.routes import router as me_router
 from callvault.ratelimits.headers import RateLimitHeadersMiddleware
 from callvault.ratelimits.limiter import RateLimiter
 from callvault.recordings.routes import router as recordings_router
+from callvault.search.routes import router as search_router
 from callvault.settings import Settings, get_settings
 
 
@@ -56,4 +57,5 @@ def create_app(
     for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
     app.include_router(health_router)
+    app.include_router(search_router)
     return app

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from callvault.kernel.schema_types import Pagination
+
 
 class CreateAccountRequest(BaseModel):
     name: str = Field(min_length=1, max_length=500)
@@ -38,11 +40,6 @@ class AccountOut(BaseModel):
 class AccountResponse(BaseModel):
     data: AccountOut
     request_id: str
-
-
-class Pagination(BaseModel):
-    cursor: str
-    has_next_page: bool
 
 
 class AccountListResponse(BaseModel):

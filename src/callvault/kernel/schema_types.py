@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from callvault.kernel.times import parse_instant
 
@@ -24,3 +24,10 @@ Instant = Annotated[
     BeforeValidator(_instant),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
+
+
+class Pagination(BaseModel):
+    """The contract's `Pagination`, shared by every list and search."""
+
+    cursor: str = Field(description="The next page's cursor; empty on the last.")
+    has_next_page: bool

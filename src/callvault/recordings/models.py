@@ -40,7 +40,15 @@ class CallRecording(Base):
             "start_time",
             "id",
         ),
-        Index("ix_recordings_org_title", "organization_id", "title"),
+        # Title indexes differ by dialect (md5(title) on PostgreSQL, FTS5 and
+        # pg_trgm for string_contains): see migration 0002.
+        Index(
+            "ix_recordings_org_title_start",
+            "organization_id",
+            "title",
+            "start_time",
+            "id",
+        ).ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

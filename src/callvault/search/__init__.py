@@ -1,0 +1,1 @@
+"""Search over call recordings: the filter language, keyset pages, indexes."""

@@ -1,0 +1,173 @@
+"""A parsed filter as one SQLAlchemy boolean expression over call_recordings.
+
+`string_contains` is the dialect-dependent condition. A needle named in
+`indexed` is answered by a trigram index (FTS5 on SQLite, pg_trgm on
+PostgreSQL); any other needle (one too short to have a trigram, or one so
+common that the tenant's newest recordings fill a page sooner than the index
+could list its matches) is a plain substring test on the rows the rest of
+the query selects, walked in search order. Either way the answer is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from callvault.recordings.models import CallRecording
+from callvault.search.filters import (
+    After,
+    And,
+    Before,
+    Between,
+    Condition,
+    Contains,
+    Equals,
+    In,
+    IsSet,
+    Node,
+    NotIn,
+    Or,
+)
+from callvault.search.models import recording_titles
+
+TRIGRAM = 3
+
+COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "account_id": CallRecording.account_id,
+    "source": CallRecording.source,
+    "title": CallRecording.title,
+    "start_time": CallRecording.start_time,
+}
+NULLABLE = frozenset({"account_id"})
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """The WHERE condition of a filter, and how the query should be led."""
+
+    condition: ColumnElement[bool] | None
+    led_by_title_index: bool
+
+
+def trigram_needles(node: Node | None) -> frozenset[str]:
+    """The `string_contains` needles long enough for a trigram index."""
+    if isinstance(node, And | Or):
+        return frozenset().union(*(trigram_needles(c) for c in node.children))
+    if isinstance(node, Contains) and len(node.needle) >= TRIGRAM:
+        return frozenset({node.needle})
+    return frozenset()
+
+
+def compile_search(
+    node: Node | None, dialect: str, indexed: frozenset[str] | None = None
+) -> CompiledFilter:
+    """`indexed`: the needles to answer from the trigram index; by default
+    every needle long enough to have a trigram."""
+    if node is None:
+        return CompiledFilter(None, led_by_title_index=False)
+    if indexed is None:
+        indexed = trigram_needles(node)
+    return CompiledFilter(
+        compile_filter(node, dialect, indexed),
+        led_by_title_index(node, dialect, indexed),
+    )
+
+
+def compile_filter(
+    node: Node, dialect: str, indexed: frozenset[str]
+) -> ColumnElement[bool]:
+    if isinstance(node, And | Or):
+        combine = and_ if isinstance(node, And) else or_
+        return combine(*(compile_filter(c, dialect, indexed) for c in node.children))
+    if isinstance(node, Contains):
+        return _contains(node.needle, dialect, node.needle in indexed)
+    if isinstance(node, Equals) and node.field == "title" and dialect != "sqlite":
+        return _title_equals(node.value)
+    return _condition(node)
+
+
+def _title_equals(value: str) -> ColumnElement[bool]:
+    # PostgreSQL indexes md5(title), not the unbounded title (migration 0002);
+    # the title comparison keeps the answer exact.
+    title = CallRecording.title
+    return and_(func.md5(title) == func.md5(value), title == value)
+
+
+def _condition(node: Condition) -> ColumnElement[bool]:
+    column = COLUMNS[node.field]
+    if isinstance(node, Equals):
+        return column == node.value
+    if isinstance(node, In):
+        return column.in_(node.values)
+    if isinstance(node, NotIn):
+        return _not_in(node)
+    if isinstance(node, IsSet):
+        return column.is_not(None) if node.is_set else column.is_(None)
+    if isinstance(node, After):
+        return column > node.instant
+    if isinstance(node, Before):
+        return column < node.instant
+    if isinstance(node, Between):
+        return and_(column >= node.start, column < node.end)
+    raise TypeError(f"no SQL for filter node {node!r}")
+
+
+def _not_in(node: NotIn) -> ColumnElement[bool]:
+    column = COLUMNS[node.field]
+    # An unset field is not one of the listed values (contract section 4);
+    # SQL's NOT IN alone would drop NULLs.
+    if node.field in NULLABLE:
+        return or_(column.is_(None), column.not_in(node.values))
+    return column.not_in(node.values)
+
+
+def _contains(needle: str, dialect: str, indexed: bool) -> ColumnElement[bool]:
+    folded = CallRecording.title_folded
+    if not indexed:
+        position = func.instr if dialect == "sqlite" else func.strpos
+        return position(folded, needle) > 0
+    if dialect == "sqlite":
+        return _fts_contains(needle)
+    return folded.like(f"%{_escape_like(needle)}%", escape="\\")
+
+
+def _fts_contains(needle: str) -> ColumnElement[bool]:
+    # instr() re-checks the needle on the few candidate rows.
+    return and_(
+        literal_column("call_recordings.rowid").in_(title_candidates(needle)),
+        func.instr(CallRecording.title_folded, needle) > 0,
+    )
+
+
+def title_candidates(needle: str) -> Select[tuple[int]]:
+    """The rowids of the titles that hold `needle`, from the FTS5 index."""
+    # A trigram phrase query matches the titles that hold the needle as a
+    # substring; inside double quotes only a double quote needs escaping.
+    phrase = '"' + needle.replace('"', '""') + '"'
+    return select(recording_titles.c.rowid).where(
+        recording_titles.c.title_folded.match(phrase)
+    )
+
+
+def led_by_title_index(node: Node, dialect: str, indexed: frozenset[str]) -> bool:
+    """Whether every match must pass an FTS5 trigram search on SQLite, so that
+    the FTS5 candidates should drive the query rather than the tenant's rows.
+
+    Without statistics SQLite's planner prefers walking the tenant index in
+    search order and probing the candidate list for each row, a scan of the
+    tenant; leading with the candidates reads only the matching titles.
+    """
+    if dialect != "sqlite":
+        return False
+    if isinstance(node, Contains):
+        return node.needle in indexed
+    if isinstance(node, And):
+        return any(led_by_title_index(c, dialect, indexed) for c in node.children)
+    return False
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

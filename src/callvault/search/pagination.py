@@ -1,0 +1,68 @@
+"""Keyset positions and the opaque cursors that carry them.
+
+A cursor is `kernel.cursor`'s versioned, checksummed envelope of kind
+`call_recordings.search` around `{"t": start_time, "i": id, "f": binding}`:
+the last row of the page and a digest of the organization, the parsed filter
+and the limit, so that a cursor sent back with another filter or limit is
+refused instead of read as a position in a different list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from callvault.kernel.cursor import decode_cursor, encode_cursor
+from callvault.kernel.times import format_instant, parse_instant
+from callvault.recordings.models import CallRecording
+from callvault.search.errors import CursorMismatch
+from callvault.search.filters import Node
+
+KIND = "call_recordings.search"
+_BINDING_CHARS = 16
+
+
+@dataclass(frozen=True)
+class Position:
+    """The (start_time, id) of the last recording a page answered."""
+
+    start_time: datetime
+    id: str
+
+    @classmethod
+    def of(cls, recording: CallRecording) -> Position:
+        return cls(recording.start_time, recording.id)
+
+
+def binding(organization_id: str, node: Node | None, limit: int) -> str:
+    # The nodes are frozen dataclasses of strings and UTC datetimes, so their
+    # repr is a canonical form: the same filter written with other offsets or
+    # key order binds the same way.
+    text = repr((organization_id, node, limit))
+    return hashlib.sha256(text.encode()).hexdigest()[:_BINDING_CHARS]
+
+
+def encode(position: Position, bound_to: str) -> str:
+    return encode_cursor(
+        KIND,
+        {"t": format_instant(position.start_time), "i": position.id, "f": bound_to},
+    )
+
+
+def decode(cursor: str, bound_to: str) -> Position:
+    payload = decode_cursor(KIND, cursor)
+    start, recording_id = payload.get("t"), payload.get("i")
+    if not isinstance(start, str) or not isinstance(recording_id, str):
+        raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
+    if payload.get("f") != bound_to:
+        raise CursorMismatch(
+            "`cursor` was issued for another filter or limit; send it back with "
+            "the same `filter` and `limit` as the request that returned it."
+        )
+    try:
+        return Position(parse_instant(start), recording_id)
+    except ValueError:
+        raise CursorMismatch(
+            "`cursor` is damaged; start again without a cursor."
+        ) from None

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from callvault.recordings.models import CallRecording
+from callvault.search.compile import CompiledFilter, title_candidates
+from callvault.search.pagination import Position
+
+
+def page_statement(
+    organization_id: str,
+    compiled: CompiledFilter,
+    after: Position | None,
+    size: int,
+) -> Select[CallRecording]:
+    """One page in search order: start_time newest first, then id descending."""
+    statement = select(CallRecording).where(
+        _tenant(organization_id, compiled.led_by_title_index)
+    )
+    if compiled.condition is not None:
+        statement = statement.where(compiled.condition)
+    if after is not None:
+        statement = statement.where(_before(after))
+    return statement.order_by(
+        CallRecording.start_time.desc(), CallRecording.id.desc()
+    ).limit(size)
+
+
+def _tenant(organization_id: str, led_by_title_index: bool) -> ColumnElement[bool]:
+    if led_by_title_index:
+        # SQLite's unary + keeps the planner off the tenant indexes, so the
+        # FTS5 candidates lead (see compile.led_by_title_index).
+        tenant: ColumnElement[str] = literal_column("+call_recordings.organization_id")
+        return tenant == bindparam("organization_id", organization_id)
+    return CallRecording.organization_id == organization_id
+
+
+def _before(position: Position) -> ColumnElement[bool]:
+    # A row-value comparison, so that both databases read it as one range of
+    # the (organization_id, ..., start_time, id) indexes.
+    start = bindparam(
+        "after_start", position.start_time, type_=CallRecording.start_time.type
+    )
+    recording_id = bindparam("after_id", position.id, type_=CallRecording.id.type)
+    return tuple_(CallRecording.start_time, CallRecording.id) < tuple_(
+        start, recording_id
+    )
+
+
+def search_page(
+    session: Session,
+    organization_id: str,
+    compiled: CompiledFilter,
+    after: Position | None,
+    size: int,
+) -> list[CallRecording]:
+    statement = page_statement(organization_id, compiled, after, size)
+    return list(session.scalars(statement))
+
+
+def title_matches_reach(session: Session, needle: str, cap: int) -> bool:
+    """Whether the FTS5 index holds at least `cap` titles with `needle`, in
+    every organization; it reads at most `cap` entries to tell."""
+    capped = title_candidates(needle).limit(cap).subquery()
+    count = session.scalar(select(func.count()).select_from(capped))
+    return bool(count is not None and count >= cap)

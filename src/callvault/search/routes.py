@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Body
+
+from callvault.kernel.deps import CurrentPrincipal, ReadSession
+from callvault.kernel.http import JSONResponse, ok
+from callvault.search import service
+from callvault.search.schemas import (
+    SearchCallRecordingsRequest,
+    SearchCallRecordingsResponseBody,
+)
+
+router = APIRouter(prefix="/call-recordings", tags=["call-recordings"])
+
+
+@router.post(
+    "/search",
+    response_model=SearchCallRecordingsResponseBody,
+    operation_id="SearchCallRecordings",
+)
+def search_call_recordings(
+    principal: CurrentPrincipal,
+    session: ReadSession,
+    body: SearchCallRecordingsRequest = Body(
+        default_factory=SearchCallRecordingsRequest
+    ),
+) -> JSONResponse:
+    """Search for call recordings by a given filter, newest `start_time` first.
+
+    Filterable fields and their operators: `account_id` (`equals`, `in`,
+    `not_in`, `is_set`, `is_unset`), `source` (`equals`, `in`, `not_in`),
+    `title` (`equals`, `string_contains`), `start_time` (`time_is_after`,
+    `time_is_before`, `time_range`). See docs/search.md.
+    """
+    page = service.search(session, principal, body)
+    return ok(page.data, pagination=page.pagination)

@@ -1,0 +1,92 @@
+"""Search call recordings by a filter, one keyset page at a time (contract
+section 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.orm import Session
+
+from callvault.organizations.service import Principal
+from callvault.recordings.service import present_many
+from callvault.search import pagination, repository
+from callvault.search.compile import compile_search, trigram_needles
+from callvault.search.errors import InvalidLimit
+from callvault.search.filters import Node, parse_filter
+from callvault.search.schemas import SearchCallRecordingsRequest
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+# Past this many FTS5 candidates, reading them all and sorting them costs more
+# than walking the tenant's newest recordings until a page is full.
+COMMON_NEEDLE_MATCHES = 2000
+
+log = structlog.get_logger("callvault.search")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    data: list[dict[str, Any]]
+    pagination: dict[str, Any]
+
+
+def search(
+    session: Session, principal: Principal, request: SearchCallRecordingsRequest
+) -> SearchPage:
+    organization_id = principal.organization_id
+    limit = _limit(request.limit)
+    node = parse_filter(request.filter)
+    bound_to = pagination.binding(organization_id, node, limit)
+    # "" is what the last page answers; sent back, it means "from the start".
+    after = pagination.decode(request.cursor, bound_to) if request.cursor else None
+    dialect = session.get_bind().dialect.name
+    compiled = compile_search(node, dialect, _indexed_needles(session, node, dialect))
+
+    # One row beyond the page tells whether another page exists, so a page
+    # is never followed by an empty one.
+    rows = repository.search_page(session, organization_id, compiled, after, limit + 1)
+    page, has_next = rows[:limit], len(rows) > limit
+    cursor = (
+        pagination.encode(pagination.Position.of(page[-1]), bound_to)
+        if has_next
+        else ""
+    )
+    log.debug(
+        "search.page_served",
+        organization_id=organization_id,
+        count=len(page),
+        has_next_page=has_next,
+    )
+    return SearchPage(
+        present_many(session, page), {"cursor": cursor, "has_next_page": has_next}
+    )
+
+
+def _indexed_needles(
+    session: Session, node: Node | None, dialect: str
+) -> frozenset[str]:
+    """The needles worth answering from the trigram index.
+
+    PostgreSQL's planner weighs pg_trgm against the ordered walk by its own
+    statistics; SQLite has none, so a needle with many candidates is walked.
+    """
+    needles = trigram_needles(node)
+    if dialect != "sqlite":
+        return needles
+    return frozenset(
+        needle
+        for needle in needles
+        if not repository.title_matches_reach(session, needle, COMMON_NEEDLE_MATCHES)
+    )
+
+
+def _limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidLimit(
+            f"`limit` must be an integer from 1 to {MAX_LIMIT}; got {limit}."
+        )
+    return limit
