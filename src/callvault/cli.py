@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -171,9 +172,11 @@ def serve(
     get_settings.cache_clear()
     database = open_database(None)
     try:
-        first_run(database, demo=demo, base_url=f"http://{host}:{port}", console=out)
+        first_run(database, demo=demo, base_url=_local_url(host, port), console=out)
     finally:
         database.dispose()
+    # The token is printed once: let it reach a pipe or a log before serving.
+    sys.stdout.flush()
     uvicorn.run(
         "callvault.app:create_app",
         factory=True,
@@ -183,3 +186,14 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+def _local_url(host: str, port: int) -> str:
+    """The address to paste on this machine: a wildcard host is not one."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

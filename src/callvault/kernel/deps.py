@@ -50,7 +50,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _principal(request: Request) -> Principal:
+def authenticate_request(request: Request) -> Principal:
+    """The caller of this request; raises the contract's 401 when unknown."""
     token = bearer_token(request)
     with get_database(request).session(write=False) as session:
         principal = authenticate(session, token)
@@ -58,4 +59,4 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(authenticate_request)]

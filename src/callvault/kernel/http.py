@@ -10,11 +10,13 @@ import orjson
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.kernel.context import current_request_id, new_request_id, request_id_var
+from callvault.kernel.deps import authenticate_request
 from callvault.kernel.errors import (
     CallvaultError,
     InternalError,
@@ -155,13 +157,31 @@ def _validation_message(error: RequestValidationError) -> list[str]:
     return messages or ["The request is invalid."]
 
 
+def _needs_token(request: Request) -> bool:
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or hasattr(request.state, "principal"):
+        return False
+    return any(sub.call is authenticate_request for sub in dependant.dependencies)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CallvaultError)
     async def _callvault_error(_: Request, error: CallvaultError) -> Response:
         return error_response(error)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, error: RequestValidationError) -> Response:
+    async def _validation_error(
+        request: Request, error: RequestValidationError
+    ) -> Response:
+        if _needs_token(request):
+            # FastAPI decodes the JSON body before any dependency runs: a
+            # caller without a valid token learns that first, not the body's
+            # faults.
+            try:
+                await run_in_threadpool(authenticate_request, request)
+            except CallvaultError as refused:
+                return error_response(refused)
         messages = _validation_message(error)
         body = InvalidRequest(messages[0]).body(current_request_id())
         body["errors"] = messages

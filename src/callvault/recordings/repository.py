@@ -11,12 +11,15 @@ from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
+from callvault.kernel.db import is_id
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
 
 def get(
     session: Session, organization_id: str, recording_id: str
 ) -> CallRecording | None:
+    if not is_id(recording_id):
+        return None
     return session.scalar(
         select(CallRecording).where(
             CallRecording.organization_id == organization_id,
