@@ -382,6 +382,7 @@ MESSAGE = {"speaker_name": "Ana", "message_content": "Hi"}
             ["custom_fields[0].slug"],
         ),
         ({"title": "nul \u0000 inside"}, ["title", "NUL"]),
+        ({"title": "t" * 501}, ["title", "500"]),
     ],
 )
 def test_create_refuses_each_invalid_field_with_a_400_naming_it(

@@ -79,18 +79,29 @@ def _update_domains(
         if request.domains is not None
         else current
     )
-    primary = _primary(request.primary_domain, domains)
-    if request.primary_domain is not None and primary not in domains:
-        raise InvalidRequest(
-            f"`primary_domain`: {primary!r} is not one of the account's domains."
-        )
-    if primary is None or primary not in domains:
-        primary = domains[0] if domains else None
+    primary = _updated_primary(account.primary_domain, request.primary_domain, domains)
     account.primary_domain = primary
     if domains != current:
         repository.replace_domains(session, account, [])
         session.flush()
         _claim(session, account, domains)
+
+
+def _updated_primary(
+    current: str | None, requested: str | None, domains: list[str]
+) -> str | None:
+    """The requested primary domain, else the current one while the account
+    still has it, else its first domain."""
+    if requested:
+        primary = normalize_domain(requested, field="primary_domain")
+        if primary not in domains:
+            raise InvalidRequest(
+                f"`primary_domain`: {primary!r} is not one of the account's domains."
+            )
+        return primary
+    if current in domains:
+        return current
+    return domains[0] if domains else None
 
 
 def _primary(raw: str | None, domains: list[str]) -> str | None:

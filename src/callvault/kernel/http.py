@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.kernel.context import current_request_id, new_request_id, request_id_var
@@ -157,6 +158,18 @@ def _validation_message(error: RequestValidationError) -> list[str]:
     return messages or ["The request is invalid."]
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some operation takes on this path (RFC 9110, section
+    15.5.6), from the published OpenAPI: Starlette names only the methods of
+    the first route whose path matches."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 def _needs_token(request: Request) -> bool:
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
@@ -199,8 +212,7 @@ def install_error_handlers(app: FastAPI) -> None:
                     f"{request.method} is not allowed on {request.url.path}."
                 )
             )
-            if error.headers and "Allow" in error.headers:
-                response.headers["Allow"] = error.headers["Allow"]
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
             return response
         if error.status_code == 413:
             return error_response(PayloadTooLarge(str(error.detail)))

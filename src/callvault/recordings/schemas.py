@@ -8,6 +8,7 @@ from callvault.kernel.schema_types import Instant, RequestBody
 
 # The widest integer both databases store (PostgreSQL bigint).
 MAX_BIGINT = 2**63 - 1
+MAX_TITLE_LENGTH = 500
 
 
 class CustomFieldValue(RequestBody):
@@ -78,7 +79,9 @@ class CreateCallRecordingRequest(RequestBody):
     primary_user_email: str | None = None
     recording_id: str | None = Field(None, max_length=255)
     recording_url: str | None = None
-    title: str | None = None
+    # Titles are indexed for `equals` search; a PostgreSQL index entry holds
+    # at most about 2700 bytes, which 500 characters fit at any UTF-8 width.
+    title: str | None = Field(None, max_length=MAX_TITLE_LENGTH)
 
 
 class CreateCallRecordingResponseBody(BaseModel):
