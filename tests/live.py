@@ -143,9 +143,11 @@ def engine_database(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{tmp_path / 'callvault.db'}"
 
 
-def cli_env(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "CALLVAULT_DATABASE_URL": database_url}
-    env["PYTHONUNBUFFERED"] = "1"
+def cli_env(database_url: str | None) -> dict[str, str]:
+    """The environment of a user's shell; without a URL, none is set."""
+    env = {k: v for k, v in os.environ.items() if k != "CALLVAULT_DATABASE_URL"}
+    if database_url is not None:
+        env["CALLVAULT_DATABASE_URL"] = database_url
     return env
 
 
@@ -193,12 +195,15 @@ class ServerProcess:
 
 
 @contextmanager
-def serve_process(database_url: str, *extra: str) -> Iterator[ServerProcess]:
+def serve_process(
+    database_url: str | None, *extra: str, cwd: Path | None = None
+) -> Iterator[ServerProcess]:
     """`callvault serve` in its own process on a free port, until it answers."""
     port = free_port()
     process = subprocess.Popen(
         [CALLVAULT, "serve", "--port", str(port), *extra],
         env=cli_env(database_url),
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
