@@ -92,7 +92,8 @@ def aim_at_real_objects(case: Any, target: Target) -> None:
     if isinstance(body.get("account_id"), str):
         choices = [*target.account_ids, ""]
         body["account_id"] = pick(seed >> 4, body["account_id"], choices)
-    for position, entry in enumerate(body.get("custom_fields") or []):
+    entries = body.get("custom_fields")
+    for position, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict) and "slug" in entry:
             entry["slug"] = pick(seed >> (8 + position), entry["slug"], target.slugs)
 
