@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from callvault.kernel.cursor import encode_cursor
 from tests.live import LiveServer
 from tests.test_recordings_api import refused
 
@@ -123,6 +124,9 @@ def test_another_organizations_account_does_not_exist(
         ({"limit": "1001"}, ["limit", "1000"]),
         ({"limit": "x"}, ["limit"]),
         ({"cursor": "bogus"}, ["cursor"]),
+        ({"cursor": encode_cursor("accounts", {"t": 5, "id": "x"})}, ["cursor"]),
+        ({"cursor": encode_cursor("accounts", {"id": "x"})}, ["cursor"]),
+        ({"cursor": encode_cursor("recordings", {"t": "x"})}, ["cursor"]),
     ],
 )
 def test_list_refuses_a_bad_limit_or_cursor(

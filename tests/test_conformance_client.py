@@ -78,6 +78,7 @@ def test_the_official_client_drives_every_operation(client: Pylon) -> None:
     assert account.domains == ["customer.example"]
     assert account.primary_domain == "customer.example"
     assert client.accounts.get(account.id).data == account
+    assert [a.id for a in client.accounts.list(limit=1)] == [account.id]
 
     start = datetime(2025, 2, 3, 14, 0, tzinfo=UTC)
     end = datetime(2025, 2, 3, 14, 45, 30, tzinfo=UTC)

@@ -139,7 +139,9 @@ def page_accounts(
         position = decode_cursor("accounts", cursor)
         try:
             after = (parse_instant(position["t"]), str(position["id"]))
-        except (KeyError, ValueError):
+        except (KeyError, TypeError, ValueError):
+            # The checksum catches damage, not forgery: the position is still
+            # checked field by field.
             raise InvalidRequest(
                 "`cursor` is damaged; start again without it."
             ) from None
