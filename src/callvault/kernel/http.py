@@ -171,6 +171,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 def _needs_token(request: Request) -> bool:
+    """Whether the matched route authenticates and has not done so yet."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None or hasattr(request.state, "principal"):
@@ -212,7 +213,10 @@ def install_error_handlers(app: FastAPI) -> None:
                     f"{request.method} is not allowed on {request.url.path}."
                 )
             )
-            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+            allowed = _allowed_methods(request)
+            # Routes left out of the OpenAPI (/healthz) keep Starlette's answer.
+            fallback = (error.headers or {}).get("Allow", "")
+            response.headers["Allow"] = ", ".join(allowed) or fallback
             return response
         if error.status_code == 413:
             return error_response(PayloadTooLarge(str(error.detail)))
