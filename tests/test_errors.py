@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from sqlalchemy import text
 
+from callvault.settings import Settings
 from tests.factories import recording_body
-from tests.live import LiveServer
+from tests.live import LiveServer, engine_database, serve_in_thread
 from tests.test_recordings_api import create, refused
 
 ENVELOPE_KEYS = {"errors", "request_id", "code"}
@@ -271,3 +274,22 @@ def test_text_no_database_can_store_is_400(api: httpx.Client, slug: bytes) -> No
     )
 
     refused(response, 400, "invalid_request_body", "custom_fields[0].slug")
+
+
+def test_an_internal_failure_is_500_in_the_envelope_without_internals(
+    tmp_path: Path,
+) -> None:
+    with engine_database(tmp_path) as url:
+        settings = Settings(database_url=url, rate_limits="off")
+        with serve_in_thread(settings) as broken:
+            org = broken.new_org()
+            # A real fault below the service: the table vanishes under it.
+            with broken.database.engine.begin() as connection:
+                connection.execute(text("DROP TABLE account_domains"))
+            with broken.client(org.token) as client:
+                response = client.post("/accounts", json={"name": "A"})
+
+    assert_envelope(response, 500, "internal_error")
+    assert response.json()["errors"] == ["Something went wrong on our side."]
+    for internal in ("account_domains", "sqlite", "psycopg", "SELECT", "INSERT"):
+        assert internal not in response.text
