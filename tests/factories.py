@@ -1,9 +1,12 @@
-"""Request bodies a user would send, with sensible defaults."""
+"""Request bodies a user would send, with sensible defaults, and the calls
+that make the objects a test starts from."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+
+import httpx
 
 
 def recording_body(**overrides: Any) -> dict[str, Any]:
@@ -79,3 +82,11 @@ def field_body(kind: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def create_recording(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    """A recording made through the API; `overrides` change the default body."""
+    response = api.post("/call-recordings", json=recording_body(**overrides))
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from callvault.kernel.cursor import encode_cursor
+from tests.envelope import refused
 from tests.live import LiveServer
-from tests.test_recordings_api import refused
 
 
 def test_create_answers_every_field_the_client_reads(api: httpx.Client) -> None:

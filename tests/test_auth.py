@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from callvault.organizations import service as org_service
+from tests.envelope import refused
 from tests.live import LiveServer, Org
-from tests.test_recordings_api import refused
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.envelope import refused
 from tests.factories import FIELD_SPECS, field_body
 from tests.live import LiveServer
-from tests.test_recordings_api import refused
 
 KINDS = [spec[0] for spec in FIELD_SPECS]
 

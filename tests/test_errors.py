@@ -3,6 +3,7 @@ publishes, and the faults no route may answer with a 422 or a 500."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,26 +15,11 @@ import pytest
 from sqlalchemy import text
 
 from callvault.settings import Settings
-from tests.factories import recording_body
+from tests.envelope import assert_envelope, refused
+from tests.factories import create_recording, recording_body
 from tests.live import LiveServer, engine_database, serve_in_thread
-from tests.test_recordings_api import create, refused
 
-ENVELOPE_KEYS = {"errors", "request_id", "code"}
 PAYLOAD_LIMIT = 10 * 1024 * 1024
-
-
-def assert_envelope(response: httpx.Response, status: int, code: str) -> None:
-    assert response.status_code == status, (response.request.url, response.text)
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == ENVELOPE_KEYS | (
-        {"exists_id"} if "exists_id" in body else set()
-    )
-    assert body["code"] == code
-    assert body["request_id"] == response.headers["x-request-id"]
-    assert body["request_id"].startswith("req_")
-    assert body["errors"] and all(isinstance(e, str) and e for e in body["errors"])
-    assert "Traceback" not in response.text
 
 
 def published_operations(server: LiveServer) -> list[tuple[str, str, bool]]:
@@ -42,9 +28,8 @@ def published_operations(server: LiveServer) -> list[tuple[str, str, bool]]:
     operations = []
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
-            concrete = path.replace("{id}", str(uuid.uuid4()))
-            for name in ("{field_id}", "{account_id}"):
-                concrete = concrete.replace(name, str(uuid.uuid4()))
+            # Every path parameter is an id: a fresh UUID names nothing.
+            concrete = re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path)
             operations.append((method.upper(), concrete, "requestBody" in operation))
     return operations
 
@@ -203,7 +188,7 @@ def test_a_duplicate_is_409_in_the_envelope_with_exists_id(api: httpx.Client) ->
 def test_wrong_json_types_are_400_naming_the_field_never_422(
     api: httpx.Client, method: str, path: str, body: Any, field: str
 ) -> None:
-    recording = create(api)
+    recording = create_recording(api)
     account = api.post("/accounts", json={"name": "Typed"}).json()["data"]
     path = path.format(recording=recording["id"], account=account["id"])
 
@@ -264,7 +249,7 @@ def recording_json_of_size(size: int) -> bytes:
 
 @pytest.mark.parametrize("slug", [b"a\\u0000b", b"\\ud800"], ids=["nul", "surrogate"])
 def test_text_no_database_can_store_is_400(api: httpx.Client, slug: bytes) -> None:
-    recording = create(api)
+    recording = create_recording(api)
     content = b'{"custom_fields": [{"slug": "' + slug + b'"}]}'
 
     response = api.patch(

@@ -8,28 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import FIELD_SPECS, field_body, recording_body
+from tests.envelope import refused
+from tests.factories import FIELD_SPECS, create_recording, field_body, recording_body
 from tests.live import LiveServer
 
 
-def create(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
-    response = api.post("/call-recordings", json=recording_body(**overrides))
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
-    return data
-
-
-def refused(response: httpx.Response, status: int, code: str, *words: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["code"] == code
-    message = " ".join(body["errors"])
-    for word in words:
-        assert word in message, message
-
-
 def test_create_returns_every_field_of_the_contract(api: httpx.Client) -> None:
-    data = create(api, recording_id="abc-1")
+    data = create_recording(api, recording_id="abc-1")
 
     assert data["source"] == "custom_call_recorder"
     assert data["external_id"] == "abc-1"
@@ -47,7 +32,7 @@ def test_create_returns_every_field_of_the_contract(api: httpx.Client) -> None:
 
 
 def test_create_answers_times_in_utc(api: httpx.Client) -> None:
-    data = create(
+    data = create_recording(
         api,
         start_time="2025-01-15T11:30:00+02:00",
         end_time="2025-01-15T07:00:00.250-03:00",
@@ -61,9 +46,9 @@ def test_create_answers_times_in_utc(api: httpx.Client) -> None:
 def test_create_with_a_known_recording_id_answers_the_first_unchanged(
     api: httpx.Client,
 ) -> None:
-    first = create(api, recording_id="dup-1", title="First")
+    first = create_recording(api, recording_id="dup-1", title="First")
 
-    again = create(api, recording_id="dup-1", title="Second")
+    again = create_recording(api, recording_id="dup-1", title="Second")
 
     assert again == first
 
@@ -84,7 +69,7 @@ def test_create_without_recording_id_behaves_as_one_fixed_id(
 def test_participants_are_trimmed_deduplicated_and_include_the_primary_user(
     api: httpx.Client,
 ) -> None:
-    data = create(
+    data = create_recording(
         api,
         participant_emails=" ana@customer.example, ,ANA@customer.example,bo@x.example ",
         primary_user_email="sam@vendor.example",
@@ -105,7 +90,7 @@ def test_the_account_is_matched_by_participant_domains(
     ).json()["data"]
     api.post("/accounts", json={"name": "Other", "domains": ["other.example"]})
 
-    data = create(
+    data = create_recording(
         api,
         participant_emails="ana@customer.example,bo@customer.example,cy@other.example",
     )
@@ -118,7 +103,7 @@ def test_the_organizations_own_domain_never_matches_an_account(
 ) -> None:
     api.post("/accounts", json={"name": "Us?", "domains": ["vendor.example"]})
 
-    data = create(
+    data = create_recording(
         api,
         participant_emails="sam@vendor.example",
         call_recording_messages=[MESSAGE],
@@ -130,13 +115,13 @@ def test_the_organizations_own_domain_never_matches_an_account(
 def test_a_given_account_id_is_used_as_is(api: httpx.Client) -> None:
     account = api.post("/accounts", json={"name": "Chosen"}).json()["data"]
 
-    data = create(api, account_id=account["id"])
+    data = create_recording(api, account_id=account["id"])
 
     assert data["account_id"] == account["id"]
 
 
 def test_get_answers_the_created_recording(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
 
     response = api.get(f"/call-recordings/{created['id']}")
 
@@ -157,7 +142,7 @@ def test_get_of_an_unknown_id_is_404(api: httpx.Client) -> None:
 def test_another_organizations_recording_does_not_exist(
     api: httpx.Client, server: LiveServer
 ) -> None:
-    created = create(api)
+    created = create_recording(api)
     other = server.new_org()
 
     with server.client(other.token) as stranger:
@@ -172,7 +157,7 @@ def test_another_organizations_recording_does_not_exist(
 
 
 def test_update_links_and_unlinks_an_account(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
     account = api.post("/accounts", json={"name": "Linked"}).json()["data"]
 
     linked = api.patch(
@@ -188,7 +173,7 @@ def test_update_links_and_unlinks_an_account(api: httpx.Client) -> None:
 
 
 def test_update_with_an_unknown_account_is_400(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
 
     response = api.patch(
         f"/call-recordings/{created['id']}",
@@ -206,7 +191,7 @@ def test_update_sets_and_unsets_each_custom_field_type(
     api: httpx.Client, kind: str, given: dict[str, Any], answered: dict[str, Any]
 ) -> None:
     field = api.post("/custom-fields", json=field_body(kind)).json()["data"]
-    created = create(api)
+    created = create_recording(api)
     url = f"/call-recordings/{created['id']}"
 
     set_ = api.patch(url, json={"custom_fields": [{"slug": field["slug"], **given}]})
@@ -223,7 +208,7 @@ def test_update_sets_and_unsets_each_custom_field_type(
 def test_fields_not_named_keep_their_values(api: httpx.Client) -> None:
     notes = api.post("/custom-fields", json=field_body("text", label="Notes"))
     seats = api.post("/custom-fields", json=field_body("number", label="Seats"))
-    created = create(
+    created = create_recording(
         api, custom_fields=[{"slug": notes.json()["data"]["slug"], "value": "hi"}]
     )
 
@@ -258,7 +243,7 @@ def test_a_custom_field_value_of_the_wrong_type_is_400(
     api: httpx.Client, kind: str, entry: dict[str, Any], words: list[str]
 ) -> None:
     field = api.post("/custom-fields", json=field_body(kind)).json()["data"]
-    created = create(api)
+    created = create_recording(api)
 
     response = api.patch(
         f"/call-recordings/{created['id']}",
@@ -270,7 +255,7 @@ def test_a_custom_field_value_of_the_wrong_type_is_400(
 
 
 def test_an_unknown_custom_field_slug_is_400(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
 
     response = api.patch(
         f"/call-recordings/{created['id']}",
@@ -284,7 +269,7 @@ def test_a_field_of_another_object_type_is_not_a_recording_field(
     api: httpx.Client,
 ) -> None:
     api.post("/custom-fields", json=field_body("text", object_type="account"))
-    created = create(api)
+    created = create_recording(api)
 
     response = api.patch(
         f"/call-recordings/{created['id']}",
@@ -295,7 +280,7 @@ def test_a_field_of_another_object_type_is_not_a_recording_field(
 
 
 def test_delete_removes_the_recording_and_its_transcript(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
 
     deleted = api.delete(f"/call-recordings/{created['id']}")
 
@@ -307,7 +292,7 @@ def test_delete_removes_the_recording_and_its_transcript(api: httpx.Client) -> N
 
 
 def test_transcript_answers_the_messages_in_call_order(api: httpx.Client) -> None:
-    created = create(api)
+    created = create_recording(api)
 
     response = api.get(f"/call-recordings/{created['id']}/transcript")
 
@@ -394,7 +379,7 @@ def test_create_refuses_each_invalid_field_with_a_400_naming_it(
 
 
 def test_a_speaker_email_is_compared_without_case(api: httpx.Client) -> None:
-    data = create(
+    data = create_recording(
         api,
         call_recording_messages=[
             {"speaker_email": "ANA@Customer.example", "message_content": "Hi"}
@@ -408,7 +393,7 @@ def test_a_speaker_email_is_compared_without_case(api: httpx.Client) -> None:
 def test_unknown_request_fields_are_ignored_and_null_means_not_given(
     api: httpx.Client,
 ) -> None:
-    data = create(api, title=None, recording_url=None, colour="blue")
+    data = create_recording(api, title=None, recording_url=None, colour="blue")
 
     assert data["title"] == ""
     assert data["url"] == ""
