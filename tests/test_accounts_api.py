@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 
 from callvault.kernel.cursor import encode_cursor
 from tests.envelope import refused
-from tests.live import LiveServer
+from tests.live import LiveServer, Org
 
 
 def test_create_answers_every_field_the_client_reads(api: httpx.Client) -> None:
@@ -161,3 +162,20 @@ def test_update_refuses_a_primary_domain_it_does_not_have(api: httpx.Client) -> 
     )
 
     refused(response, 400, "invalid_request_body", "primary_domain")
+
+
+def test_one_domain_claimed_at_once_goes_to_one_account(
+    server: LiveServer, org: Org
+) -> None:
+    def send(index: int) -> httpx.Response:
+        with server.client(org.token) as client:
+            body = {"name": f"Racer {index}", "domains": ["raced.example"]}
+            return client.post("/accounts", json=body)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(send, range(6)))
+
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 5
+    for response in responses:
+        if response.status_code == 409:
+            refused(response, 409, "duplicate_object", "raced.example")

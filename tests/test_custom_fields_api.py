@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 
 from tests.envelope import refused
 from tests.factories import FIELD_SPECS, field_body
-from tests.live import LiveServer
+from tests.live import LiveServer, Org
 
 KINDS = [spec[0] for spec in FIELD_SPECS]
 
@@ -150,3 +151,21 @@ def test_list_requires_a_known_object_type(api: httpx.Client) -> None:
         "invalid_request_body",
         "ticket",
     )
+
+
+def test_one_slug_requested_at_once_is_made_once_and_refused_otherwise(
+    server: LiveServer, org: Org
+) -> None:
+    def send(_: int) -> httpx.Response:
+        with server.client(org.token) as client:
+            return client.post("/custom-fields", json=field_body("text", label="Race"))
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(send, range(6)))
+
+    made = [r.json()["data"]["id"] for r in responses if r.status_code == 200]
+    assert len(made) == 1
+    for response in responses:
+        if response.status_code != 200:
+            refused(response, 409, "duplicate_object", "race")
+            assert response.json()["exists_id"] == made[0]

@@ -3,6 +3,7 @@ transcript, and every error the contract names for them."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from tests.envelope import refused
 from tests.factories import FIELD_SPECS, create_recording, field_body, recording_body
-from tests.live import LiveServer
+from tests.live import LiveServer, Org
 
 
 def test_create_returns_every_field_of_the_contract(api: httpx.Client) -> None:
@@ -397,3 +398,19 @@ def test_unknown_request_fields_are_ignored_and_null_means_not_given(
 
     assert data["title"] == ""
     assert data["url"] == ""
+
+
+def test_the_same_recording_id_sent_at_once_makes_one_recording(
+    server: LiveServer, org: Org
+) -> None:
+    body = recording_body(recording_id="raced-1")
+
+    def send(_: int) -> httpx.Response:
+        with server.client(org.token) as client:
+            return client.post("/call-recordings", json=body)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(send, range(6)))
+
+    assert [r.status_code for r in responses] == [200] * 6
+    assert len({r.json()["data"]["id"] for r in responses}) == 1

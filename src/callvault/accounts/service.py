@@ -112,6 +112,23 @@ def _primary(raw: str | None, domains: list[str]) -> str | None:
 
 def _claim(session: Session, account: Account, domains: list[str]) -> None:
     """Claim each domain for this account; a domain held by another is a 409."""
+    _refuse_claimed(session, account, domains)
+    try:
+        # The claims are made inside the savepoint, so that its rollback also
+        # takes them out of the session before the holders are looked up.
+        with session.begin_nested():
+            repository.replace_domains(session, account, domains)
+            session.flush()
+    except IntegrityError:
+        # Another account claimed one of them between the check and the insert.
+        _refuse_claimed(session, account, domains)
+        raise DomainClaimed(
+            "One of the domains was claimed by another account meanwhile; try again."
+        ) from None
+    session.refresh(account, ["domains"])
+
+
+def _refuse_claimed(session: Session, account: Account, domains: list[str]) -> None:
     for domain, holder, _ in repository.claims(
         session, account.organization_id, domains
     ):
@@ -119,15 +136,6 @@ def _claim(session: Session, account: Account, domains: list[str]) -> None:
             raise DomainClaimed(
                 f"The domain {domain!r} belongs to another account.", exists_id=holder
             )
-    repository.replace_domains(session, account, domains)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise DomainClaimed(
-            "One of the domains was claimed by another account meanwhile; try again."
-        ) from None
-    session.refresh(account, ["domains"])
 
 
 def page_accounts(

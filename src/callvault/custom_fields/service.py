@@ -67,9 +67,11 @@ def create_field(
         description=request.description or "",
         options=_options(request),
     )
-    session.add(field)
     try:
+        # Added inside the savepoint, so that its rollback also takes the
+        # field out of the session and the lookup below does not flush it.
         with session.begin_nested():
+            session.add(field)
             session.flush()
     except IntegrityError:
         # Another request took the slug between the check and the insert.
