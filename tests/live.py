@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 import httpx
@@ -32,6 +35,8 @@ POSTGRES_URL = os.environ.get(
     "CALLVAULT_TEST_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
 )
+# The console script installed next to the interpreter running the tests.
+CALLVAULT = str(Path(sys.executable).with_name("callvault"))
 REDIS_URL = os.environ.get("CALLVAULT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -136,3 +141,108 @@ def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def engine_database(tmp_path: Path) -> Iterator[str]:
+    """A new, empty database on the engine under test, for one subprocess test."""
+    if test_engine() == "postgresql":
+        with fresh_postgres_database() as url:
+            yield url
+        return
+    yield f"sqlite:///{tmp_path / 'callvault.db'}"
+
+
+def cli_env(database_url: str | None) -> dict[str, str]:
+    """The environment of a user's shell; without a URL, none is set."""
+    env = {k: v for k, v in os.environ.items() if k != "CALLVAULT_DATABASE_URL"}
+    if database_url is not None:
+        env["CALLVAULT_DATABASE_URL"] = database_url
+    return env
+
+
+def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`callvault ARGS` as a user runs it, in its own process."""
+    return subprocess.run(
+        [CALLVAULT, *args],
+        env=cli_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+class ServerProcess:
+    """A `callvault serve` process and what it has printed so far."""
+
+    def __init__(self, base_url: str, process: subprocess.Popen[str]) -> None:
+        self.base_url = base_url
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output_until(self, needle: str, timeout: float = 20) -> str:
+        """The output up to and including the first line holding `needle`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = "".join(self.lines)
+            if needle in text:
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} not printed; output:\n{''.join(self.lines)}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, as in a power cut."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@contextmanager
+def serve_process(
+    database_url: str | None, *extra: str, cwd: Path | None = None
+) -> Iterator[ServerProcess]:
+    """`callvault serve` in its own process on a free port, until it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [CALLVAULT, "serve", "--port", str(port), *extra],
+        env=cli_env(database_url),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = ServerProcess(f"http://127.0.0.1:{port}", process)
+    try:
+        _wait_until_healthy(server)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_healthy(server: ServerProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            time.sleep(0.2)
+            output = "".join(server.lines)
+            raise RuntimeError(f"callvault serve exited early:\n{output}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("callvault serve did not answer in time")

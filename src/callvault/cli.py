@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -76,7 +77,9 @@ def fail(error: CallvaultError) -> typer.Exit:
 
 @orgs_app.command("create")
 def orgs_create(
-    name: Annotated[str, typer.Argument(help="The organization's name.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The organization's name.")
+    ],
     domain: Annotated[
         list[str] | None,
         typer.Option(
@@ -101,12 +104,12 @@ def orgs_create(
 
 @orgs_app.command("list")
 def orgs_list(db: DbOption = None) -> None:
-    """List organizations."""
+    """List organizations: name, id and own domains, tab-separated."""
     database = open_database(db)
     with database.session(write=False) as session:
         for organization in organizations.list_all(session):
             domains = ", ".join(organization.domains or []) or "-"
-            out.print(f"{organization.name}\t{organization.id}\t{domains}")
+            typer.echo(f"{organization.name}\t{organization.id}\t{domains}")
 
 
 @tokens_app.command("create")
@@ -128,7 +131,10 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(
     token_prefix: Annotated[
-        str, typer.Argument(help="The start of the token (at least 7 characters).")
+        str,
+        typer.Argument(
+            metavar="PREFIX", help="The start of the token (at least 7 characters)."
+        ),
     ],
     db: DbOption = None,
 ) -> None:
@@ -147,14 +153,15 @@ def tokens_list(
     org: Annotated[str, typer.Option("--org", help="The organization's name.")],
     db: DbOption = None,
 ) -> None:
-    """List an organization's tokens by prefix (the tokens themselves are not kept)."""
+    """List an organization's tokens by prefix, tab-separated (the tokens
+    themselves are not kept)."""
     database = open_database(db)
     try:
         with database.session(write=False) as session:
             organization = org_service.require_organization(session, org)
             for token in organizations.tokens_of(session, organization.id):
                 state = "revoked" if token.revoked_at else "active"
-                out.print(
+                typer.echo(
                     f"{token.prefix}…\t{state}\tcreated {token.created_at:%Y-%m-%d}"
                 )
     except CallvaultError as error:
@@ -190,9 +197,11 @@ def serve(
         )
     database = open_database(None)
     try:
-        first_run(database, demo=demo, base_url=f"http://{host}:{port}", console=out)
+        first_run(database, demo=demo, base_url=_local_url(host, port), console=out)
     finally:
         database.dispose()
+    # The token is printed once: let it reach a pipe or a log before serving.
+    sys.stdout.flush()
     uvicorn.run(
         "callvault.app:create_app",
         factory=True,
@@ -202,3 +211,14 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+def _local_url(host: str, port: int) -> str:
+    """The address to paste on this machine: a wildcard host is not one."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -111,12 +111,23 @@ def first_run(
             return
         organization = org_service.create_organization(session, DEMO_ORG, [OWN_DOMAIN])
         token = org_service.create_token(session, organization)
+        example = None
         if demo:
             count = fill_demo(session, organization)
+            example = _newest_recording_id(session, organization)
             console.print(
                 f"Demo data: {count} call recordings in organization {DEMO_ORG!r}."
             )
-    _print_token(console, token, base_url)
+    _print_token(console, token, base_url, example)
+
+
+def _newest_recording_id(session: Session, organization: Organization) -> str | None:
+    return session.scalar(
+        select(CallRecording.id)
+        .where(CallRecording.organization_id == organization.id)
+        .order_by(CallRecording.start_time.desc(), CallRecording.id.desc())
+        .limit(1)
+    )
 
 
 def _say_existing(session: Session, demo: bool, console: Console) -> None:
@@ -124,23 +135,35 @@ def _say_existing(session: Session, demo: bool, console: Console) -> None:
     if demo:
         console.print("The database holds data already: demo data was not added.")
     console.print(
-        f"Organizations: {names}. New token: `callvault tokens create --org NAME`."
+        f"Organizations: {names}. New token: `callvault tokens create --org NAME`.",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
-def _print_token(console: Console, token: str, base_url: str) -> None:
+def _print_token(
+    console: Console, token: str, base_url: str, recording_id: str | None
+) -> None:
     console.print(
         f"Created organization {DEMO_ORG!r}. Its API token, shown only this once:"
     )
     console.print(f"\n  {token}\n", highlight=False, soft_wrap=True)
     console.print("Try it:", highlight=False)
+    paths = ["/me"] + ([f"/call-recordings/{recording_id}"] if recording_id else [])
+    for path in paths:
+        console.print(
+            f"  curl -s {base_url}{path} -H 'Authorization: Bearer {token}'",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
-        f"  curl -s -X POST {base_url}/call-recordings/search "
+        f"  curl -s {base_url}/call-recordings/search "
         f"-H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
-        "-d '{\"limit\": 2}'\n",
+        """-d '{"limit": 2}'""",
         highlight=False,
         soft_wrap=True,
     )
+    console.print()
 
 
 def fill_demo(

@@ -7,14 +7,14 @@ import re
 from callvault.kernel.errors import InvalidRequest
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,62}}$")
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,62}}")
 
 
 def normalize_domain(raw: str, *, field: str) -> str:
     """`https://WWW.Example.com/` -> `www.example.com`; a 400 when not a domain."""
     domain = raw.strip().lower()
     domain = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain).split("/")[0].rstrip(".")
-    if len(domain) > 253 or not _DOMAIN.match(domain):
+    if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         raise InvalidRequest(
             f"`{field}`: {raw!r} is not a domain (for example example.com)."
         )

@@ -7,9 +7,12 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from callvault.accounts.models import Account, AccountDomain
+from callvault.kernel.db import is_id
 
 
 def get(session: Session, organization_id: str, account_id: str) -> Account | None:
+    if not is_id(account_id):
+        return None
     return session.scalar(
         select(Account).where(
             Account.organization_id == organization_id, Account.id == account_id
@@ -18,6 +21,8 @@ def get(session: Session, organization_id: str, account_id: str) -> Account | No
 
 
 def exists(session: Session, organization_id: str, account_id: str) -> bool:
+    if not is_id(account_id):
+        return False
     found = session.scalar(
         select(Account.id).where(
             Account.organization_id == organization_id, Account.id == account_id

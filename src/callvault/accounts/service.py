@@ -79,18 +79,29 @@ def _update_domains(
         if request.domains is not None
         else current
     )
-    primary = _primary(request.primary_domain, domains)
-    if request.primary_domain is not None and primary not in domains:
-        raise InvalidRequest(
-            f"`primary_domain`: {primary!r} is not one of the account's domains."
-        )
-    if primary is None or primary not in domains:
-        primary = domains[0] if domains else None
+    primary = _updated_primary(account.primary_domain, request.primary_domain, domains)
     account.primary_domain = primary
     if domains != current:
         repository.replace_domains(session, account, [])
         session.flush()
         _claim(session, account, domains)
+
+
+def _updated_primary(
+    current: str | None, requested: str | None, domains: list[str]
+) -> str | None:
+    """The requested primary domain, else the current one while the account
+    still has it, else its first domain."""
+    if requested:
+        primary = normalize_domain(requested, field="primary_domain")
+        if primary not in domains:
+            raise InvalidRequest(
+                f"`primary_domain`: {primary!r} is not one of the account's domains."
+            )
+        return primary
+    if current in domains:
+        return current
+    return domains[0] if domains else None
 
 
 def _primary(raw: str | None, domains: list[str]) -> str | None:
@@ -101,6 +112,23 @@ def _primary(raw: str | None, domains: list[str]) -> str | None:
 
 def _claim(session: Session, account: Account, domains: list[str]) -> None:
     """Claim each domain for this account; a domain held by another is a 409."""
+    _refuse_claimed(session, account, domains)
+    try:
+        # The claims are made inside the savepoint, so that its rollback also
+        # takes them out of the session before the holders are looked up.
+        with session.begin_nested():
+            repository.replace_domains(session, account, domains)
+            session.flush()
+    except IntegrityError:
+        # Another account claimed one of them between the check and the insert.
+        _refuse_claimed(session, account, domains)
+        raise DomainClaimed(
+            "One of the domains was claimed by another account meanwhile; try again."
+        ) from None
+    session.refresh(account, ["domains"])
+
+
+def _refuse_claimed(session: Session, account: Account, domains: list[str]) -> None:
     for domain, holder, _ in repository.claims(
         session, account.organization_id, domains
     ):
@@ -108,15 +136,6 @@ def _claim(session: Session, account: Account, domains: list[str]) -> None:
             raise DomainClaimed(
                 f"The domain {domain!r} belongs to another account.", exists_id=holder
             )
-    repository.replace_domains(session, account, domains)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise DomainClaimed(
-            "One of the domains was claimed by another account meanwhile; try again."
-        ) from None
-    session.refresh(account, ["domains"])
 
 
 def page_accounts(
@@ -128,7 +147,9 @@ def page_accounts(
         position = decode_cursor("accounts", cursor)
         try:
             after = (parse_instant(position["t"]), str(position["id"]))
-        except (KeyError, ValueError):
+        except (KeyError, TypeError, ValueError):
+            # The checksum catches damage, not forgery: the position is still
+            # checked field by field.
             raise InvalidRequest(
                 "`cursor` is damaged; start again without it."
             ) from None

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
+from callvault.kernel.db import is_id
 
 
 def list_for(
@@ -24,6 +25,8 @@ def list_for(
 
 
 def get(session: Session, organization_id: str, field_id: str) -> CustomField | None:
+    if not is_id(field_id):
+        return None
     return session.scalar(
         select(CustomField).where(
             CustomField.organization_id == organization_id, CustomField.id == field_id

@@ -2,24 +2,34 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from callvault.kernel.schema_types import RequestBody
 
-class SelectOption(BaseModel):
+
+class SelectOption(RequestBody):
     slug: str | None = None
-    label: str | None = None
+    label: str | None = Field(None, max_length=500)
+    ai_description: str | None = Field(
+        None, description="When to choose this option, for AI suggestions."
+    )
 
 
-class CreateCustomFieldRequest(BaseModel):
+class CreateCustomFieldRequest(RequestBody):
     label: str = Field(min_length=1, max_length=500)
     type: str
     object_type: str
     slug: str | None = None
     description: str | None = None
     select_options: list[SelectOption] | None = None
+    # Sent by the official client; callvault has no field defaults, so they
+    # are accepted and not kept (docs/contract.md).
+    default_value: str | None = None
+    default_values: list[str] | None = None
 
 
 class SelectOptionOut(BaseModel):
     slug: str
     label: str
+    ai_description: str | None = None
 
 
 class SelectMetadata(BaseModel):

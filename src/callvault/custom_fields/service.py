@@ -67,9 +67,11 @@ def create_field(
         description=request.description or "",
         options=_options(request),
     )
-    session.add(field)
     try:
+        # Added inside the savepoint, so that its rollback also takes the
+        # field out of the session and the lookup below does not flush it.
         with session.begin_nested():
+            session.add(field)
             session.flush()
     except IntegrityError:
         # Another request took the slug between the check and the insert.
@@ -83,7 +85,7 @@ def create_field(
 
 def _field_slug(request: CreateCustomFieldRequest) -> str:
     if request.slug:
-        if not SLUG_PATTERN.match(request.slug):
+        if not SLUG_PATTERN.fullmatch(request.slug):
             raise InvalidRequest(
                 f"`slug`: {request.slug!r} must be lower-case letters, digits, "
                 "`_` or `-`, starting with a letter or digit."
@@ -120,13 +122,16 @@ def _checked_options(options: list[SelectOption]) -> list[dict[str, str]]:
         if not label:
             raise InvalidRequest(f"`{where}.label` is required.")
         slug = option.slug or slugify(label)
-        if not SLUG_PATTERN.match(slug):
+        if not SLUG_PATTERN.fullmatch(slug):
             raise InvalidRequest(
                 f"`{where}.slug`: {slug!r} must be lower-case letters, digits, `_` or `-`."
             )
         if any(existing["slug"] == slug for existing in result):
             raise InvalidRequest(f"`{where}.slug`: {slug!r} is used by another option.")
-        result.append({"slug": slug, "label": label})
+        checked = {"slug": slug, "label": label}
+        if option.ai_description:
+            checked["ai_description"] = option.ai_description
+        result.append(checked)
     return result
 
 

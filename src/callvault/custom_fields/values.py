@@ -17,8 +17,8 @@ from callvault.kernel.times import format_instant, parse_instant
 
 StoredValue = str | list[str]
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def canonical_value(
@@ -79,7 +79,7 @@ def _text(_: CustomField, value: str) -> str:
 
 
 def _number(_: CustomField, value: str) -> str:
-    if not _INTEGER.match(value.strip()):
+    if not _INTEGER.fullmatch(value.strip()):
         raise ValueError("expected a whole number such as 42")
     return str(int(value))
 
@@ -101,7 +101,7 @@ def _boolean(_: CustomField, value: str) -> str:
 
 
 def _date(_: CustomField, value: str) -> str:
-    if not _DATE.match(value):
+    if not _DATE.fullmatch(value):
         raise ValueError("expected YYYY-MM-DD")
     return date.fromisoformat(value).isoformat()
 

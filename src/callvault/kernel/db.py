@@ -11,6 +11,7 @@ driver it names (`postgresql://`, `postgresql+psycopg://`, `postgresql+asyncpg:/
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,15 @@ class Base(DeclarativeBase):
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+# Ids are UUIDs in their canonical lower-case form (contract section 2).
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` can name a stored object; anything else is not found."""
+    return _ID.fullmatch(text) is not None
 
 
 class UTCDateTime(TypeDecorator[datetime]):

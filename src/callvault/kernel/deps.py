@@ -51,8 +51,9 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _principal(request: Request) -> Principal:
-    """The caller, counted against its rate limit once its session is closed."""
+def authenticate_request(request: Request) -> Principal:
+    """The caller of this request, counted against its rate limit once its
+    session is closed; raises the contract's 401 when unknown."""
     token = bearer_token(request)
     with get_database(request).session(write=False) as session:
         principal = authenticate(session, token)
@@ -61,4 +62,4 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(authenticate_request)]

@@ -10,11 +10,14 @@ import orjson
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.kernel.context import current_request_id, new_request_id, request_id_var
+from callvault.kernel.deps import authenticate_request
 from callvault.kernel.errors import (
     CallvaultError,
     InternalError,
@@ -155,13 +158,44 @@ def _validation_message(error: RequestValidationError) -> list[str]:
     return messages or ["The request is invalid."]
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some operation takes on this path (RFC 9110, section
+    15.5.6), from the published OpenAPI: Starlette names only the methods of
+    the first route whose path matches."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
+def _needs_token(request: Request) -> bool:
+    """Whether the matched route authenticates and has not done so yet."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or hasattr(request.state, "principal"):
+        return False
+    return any(sub.call is authenticate_request for sub in dependant.dependencies)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CallvaultError)
     async def _callvault_error(_: Request, error: CallvaultError) -> Response:
         return error_response(error)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, error: RequestValidationError) -> Response:
+    async def _validation_error(
+        request: Request, error: RequestValidationError
+    ) -> Response:
+        if _needs_token(request):
+            # FastAPI decodes the JSON body before any dependency runs: a
+            # caller without a valid token learns that first, not the body's
+            # faults.
+            try:
+                await run_in_threadpool(authenticate_request, request)
+            except CallvaultError as refused:
+                return error_response(refused)
         messages = _validation_message(error)
         body = InvalidRequest(messages[0]).body(current_request_id())
         body["errors"] = messages
@@ -179,8 +213,10 @@ def install_error_handlers(app: FastAPI) -> None:
                     f"{request.method} is not allowed on {request.url.path}."
                 )
             )
-            if error.headers and "Allow" in error.headers:
-                response.headers["Allow"] = error.headers["Allow"]
+            allowed = _allowed_methods(request)
+            # Routes left out of the OpenAPI (/healthz) keep Starlette's answer.
+            fallback = (error.headers or {}).get("Allow", "")
+            response.headers["Allow"] = ", ".join(allowed) or fallback
             return response
         if error.status_code == 413:
             return error_response(PayloadTooLarge(str(error.detail)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, field_validator
 
 from callvault.kernel.times import parse_instant
 
@@ -31,3 +31,29 @@ class Pagination(BaseModel):
 
     cursor: str = Field(description="The next page's cursor; empty on the last.")
     has_next_page: bool
+
+
+def _storable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain the NUL character (\\u0000)")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                "text must be valid Unicode (no lone surrogates)"
+            ) from None
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item)
+
+
+class RequestBody(BaseModel):
+    """Base of every request body: strings must be storable in SQLite and
+    PostgreSQL alike, which refuses NUL and lone surrogates in text."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        _storable(value)
+        return value

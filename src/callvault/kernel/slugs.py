@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
 
 
 def slugify(label: str) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 # RFC3339 section 5.6 date-time; the offset is mandatory (contract section 2:
 # a time without an offset is a 400). Lower-case t/z are allowed by the RFC.
 _RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
 
 
@@ -18,7 +18,7 @@ def parse_instant(text: str) -> datetime:
     Fractions beyond microseconds are truncated; Python keeps no more.
     Raises ValueError with a sentence a user can act on.
     """
-    if not _RFC3339.match(text):
+    if not _RFC3339.fullmatch(text):
         raise ValueError(
             f"{text!r} is not an RFC3339 time with an offset "
             "(for example 2025-01-01T09:30:00Z)"
@@ -31,14 +31,18 @@ def parse_instant(text: str) -> datetime:
         return datetime.fromisoformat(normalized).astimezone(UTC)
     except ValueError as error:
         raise ValueError(f"{text!r} is not a valid time: {error}") from None
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 is a valid RFC3339 text whose UTC instant
+        # falls before the first representable one.
+        raise ValueError(f"{text!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def format_instant(moment: datetime) -> str:
     """Answer an instant as RFC3339 in UTC with `Z`, microseconds when present."""
-    moment = moment.astimezone(UTC)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, unlike strftime's %Y, pads years before 1000 to four digits.
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    precision = "microseconds" if naive.microsecond else "seconds"
+    return naive.isoformat(timespec=precision) + "Z"
 
 
 def utcnow() -> datetime:

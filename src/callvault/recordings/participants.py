@@ -8,11 +8,11 @@ import re
 
 from callvault.kernel.errors import InvalidRequest
 
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+_EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
 
 
 def check_email(email: str, field: str) -> str:
-    if not _EMAIL.match(email):
+    if not _EMAIL.fullmatch(email):
         raise InvalidRequest(f"`{field}`: {email!r} is not an email address.")
     return email
 

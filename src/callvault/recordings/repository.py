@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
+from callvault.kernel.db import is_id
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
 
@@ -24,6 +25,8 @@ def get(
     """`for_update` locks the row until commit on PostgreSQL (SQLite's write
     transactions are exclusive already), so that concurrent updates of one
     recording take turns and `updated_at` follows their commit order."""
+    if not is_id(recording_id):
+        return None
     statement = select(CallRecording).where(
         CallRecording.organization_id == organization_id,
         CallRecording.id == recording_id,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import Instant
+from callvault.kernel.schema_types import Instant, RequestBody
+
+# The widest integer both databases store (PostgreSQL bigint).
+MAX_BIGINT = 2**63 - 1
 
 
-class CustomFieldValue(BaseModel):
+class CustomFieldValue(RequestBody):
     slug: str | None = Field(None, description="The slug of the custom field.")
     value: str | None = Field(
         None, description="The value of a single-valued custom field."
@@ -42,7 +45,7 @@ class GetCallRecordingResponseBody(BaseModel):
     request_id: str
 
 
-class UpdateCallRecordingRequestBody(BaseModel):
+class UpdateCallRecordingRequestBody(RequestBody):
     account_id: str | None = Field(
         None,
         description="The account to link; an empty string removes the link.",
@@ -57,14 +60,14 @@ class UpdateCallRecordingResponseBody(BaseModel):
     request_id: str
 
 
-class CallRecordingMessage(BaseModel):
+class CallRecordingMessage(RequestBody):
     message_content: str | None = None
-    message_at_ms: int | None = None
-    speaker_email: str | None = None
-    speaker_name: str | None = None
+    message_at_ms: int | None = Field(None, le=MAX_BIGINT)
+    speaker_email: str | None = Field(None, max_length=320)
+    speaker_name: str | None = Field(None, max_length=500)
 
 
-class CreateCallRecordingRequest(BaseModel):
+class CreateCallRecordingRequest(RequestBody):
     app_type: str | None = None
     call_recording_messages: list[CallRecordingMessage] | None = None
     start_time: Instant | None = None
@@ -73,8 +76,10 @@ class CreateCallRecordingRequest(BaseModel):
     custom_fields: list[CustomFieldValue] | None = None
     participant_emails: str | None = None
     primary_user_email: str | None = None
-    recording_id: str | None = None
+    recording_id: str | None = Field(None, max_length=255)
     recording_url: str | None = None
+    # No length cap: PostgreSQL indexes md5(title), not the title itself
+    # (migration 0002), so a title of any length stays searchable.
     title: str | None = None
 
 

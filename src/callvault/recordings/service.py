@@ -107,8 +107,8 @@ def create_recording(
             session.add(recording)
             session.flush()
     except IntegrityError:
-        # The same recording_id arrived twice at once: the first one won.
-        session.expunge(recording)
+        # The same recording_id arrived twice at once: the first one won. The
+        # savepoint's rollback has taken this one out of the session already.
         winner = repository.by_external_id(session, org, CUSTOM_RECORDER, external_id)
         if winner is None:
             raise
