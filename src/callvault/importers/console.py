@@ -69,7 +69,12 @@ def show(summary: Summary, console: Console) -> None:
         counts.add_row(label, str(value))
     console.print(counts)
     if summary.failures:
-        failures = Table("file", "record", "reason", title="Failures")
-        for failure in summary.failures:
-            failures.add_row(failure.file, failure.record, failure.reason)
-        console.print(failures)
+        console.print("[bold red]Failures[/bold red] (file, record: reason)")
+    for failure in summary.failures:
+        # One line each, never wrapped, so that the list can be grepped.
+        console.print(
+            f"{failure.file}, {failure.record}: {failure.reason}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )

@@ -10,7 +10,7 @@ from callvault.importers.errors import RecordProblem
 from callvault.recordings.bulk import IncomingUtterance
 
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
-_SPEAKER = re.compile(r"^([^:]{1,200}):\s+(.*)$", re.DOTALL)
+_SPEAKER = re.compile(r"^([^:]{1,200}):(?:\s+(.*))?$", re.DOTALL)
 
 
 def parse(text: str) -> list[IncomingUtterance]:
