@@ -20,13 +20,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def run_import(server: LiveServer, org: Org, source: str, *paths: Path) -> Result:
     """The command as a user types it, on the server's database."""
+    return run_cli(server, "import", source, *map(str, paths), "--org", org.name)
+
+
+def run_cli(server: LiveServer, *args: str) -> Result:
     previous = os.environ.get("CALLVAULT_DATABASE_URL")
     os.environ["CALLVAULT_DATABASE_URL"] = server.settings.database_url
     get_settings.cache_clear()
     try:
-        return CliRunner().invoke(
-            app, ["import", source, *map(str, paths), "--org", org.name]
-        )
+        return CliRunner().invoke(app, list(args))
     finally:
         if previous is None:
             os.environ.pop("CALLVAULT_DATABASE_URL", None)

@@ -18,6 +18,8 @@ from callvault.kernel.logging import configure_logging
 from callvault.organizations.routes import router as me_router
 from callvault.recordings.routes import router as recordings_router
 from callvault.settings import Settings, get_settings
+from callvault.webhooks.routes import router as webhooks_router
+from callvault.webhooks.worker import DeliveryWorker
 
 
 def create_app(
@@ -32,9 +34,14 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(instance: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(database)
+        if settings.webhook_processing:
+            instance.state.webhooks = DeliveryWorker(database)
+            instance.state.webhooks.start()
         yield
+        if settings.webhook_processing:
+            instance.state.webhooks.stop()
         database.dispose()
 
     app = FastAPI(
@@ -47,7 +54,13 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
-    for router in (recordings_router, custom_fields_router, accounts_router, me_router):
+    for router in (
+        recordings_router,
+        custom_fields_router,
+        accounts_router,
+        me_router,
+        webhooks_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

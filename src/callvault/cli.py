@@ -18,6 +18,7 @@ from callvault.kernel.logging import configure_logging
 from callvault.organizations import repository as organizations
 from callvault.organizations import service as org_service
 from callvault.settings import get_settings
+from callvault.webhooks import service as webhook_service
 
 app = typer.Typer(
     help="callvault: call recordings and transcripts behind Pylon's call-recordings API.",
@@ -28,6 +29,10 @@ orgs_app = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=T
 tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+webhooks_app = typer.Typer(
+    help="Receive calls pushed by the recorders.", no_args_is_help=True
+)
+app.add_typer(webhooks_app, name="webhooks")
 
 err = Console(stderr=True)
 out = Console()
@@ -179,6 +184,64 @@ def import_calls(
     import_console.show(summary, out)
     if summary.failed:
         raise typer.Exit(code=1)
+
+
+@webhooks_app.command("secret")
+def webhooks_secret(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Replace it; the old URLs stop working.")
+    ] = False,
+    base_url: Annotated[
+        str, typer.Option(help="Where recorders reach this server.")
+    ] = "http://127.0.0.1:8080",
+    db: DbOption = None,
+) -> None:
+    """Show the organization's webhook secret (made on first use) and the URL
+    to give each recorder."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.require_organization(session, org)
+            secret = webhook_service.webhook_secret(
+                session, organization.id, rotate=rotate
+            )
+    except CallvaultError as error:
+        raise fail(error) from None
+    out.print(secret, soft_wrap=True, highlight=False)
+    for source in webhook_service.SOURCES:
+        out.print(
+            f"{source}\t{base_url}/webhooks/{source}?secret={secret}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+@webhooks_app.command("signing-secret")
+def webhooks_signing_secret(
+    source: Annotated[str, typer.Argument(help="fathom or zoom.")],
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            prompt="Signing secret",
+            hide_input=True,
+            help="The secret the recorder shows for the webhook (Fathom's "
+            "whsec_…, Zoom's secret token); asked for when not given.",
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Store the secret a recorder signs its deliveries with."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.require_organization(session, org)
+            webhook_service.set_signing_key(session, organization.id, source, key)
+    except CallvaultError as error:
+        raise fail(error) from None
+    out.print(f"Stored the {source} signing secret for {org!r}.")
 
 
 @app.command()
