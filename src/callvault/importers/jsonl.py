@@ -13,6 +13,7 @@ from datetime import UTC
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from typing_extensions import TypedDict
 
 from callvault.importers.errors import RecordProblem
 from callvault.importers.records import (
@@ -30,14 +31,13 @@ from callvault.recordings.schemas import CustomFieldValue
 SOURCE = "jsonl"
 
 
-class _Utterance(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    speaker_name: str | None = None
-    speaker_email: str | None = None
-    offset_ms: int | None = None
-    text: str | None = None
-    position: int | None = None
+class _Utterance(TypedDict, total=False):
+    # A TypedDict, not a model: validated as fast, with no object per line.
+    speaker_name: str | None
+    speaker_email: str | None
+    offset_ms: int | None
+    text: str | None
+    position: int | None
 
 
 class _Recording(BaseModel):
@@ -115,19 +115,21 @@ def _transcript(parsed: _Recording) -> list[IncomingUtterance] | None:
     if "transcript" not in parsed.model_fields_set:
         return None
     lines = parsed.transcript or []
-    if any(line.position is not None for line in lines):
-        lines = sorted(lines, key=lambda line: line.position or 0)
-    result = []
+    if any(line.get("position") is not None for line in lines):
+        lines = sorted(lines, key=lambda line: line.get("position") or 0)
+    result: list[IncomingUtterance] = []
     for index, line in enumerate(lines):
-        if line.offset_ms is not None and line.offset_ms < 0:
+        offset = line.get("offset_ms")
+        if offset is not None and offset < 0:
             raise RecordProblem(f"`transcript[{index}].offset_ms` is negative")
-        if line.text and line.text.strip():
+        text = line.get("text")
+        if text and not text.isspace():
             result.append(
-                IncomingUtterance(
-                    line.speaker_name or "",
-                    line.speaker_email or "",
-                    line.offset_ms,
-                    line.text,
+                (
+                    line.get("speaker_name") or "",
+                    line.get("speaker_email") or "",
+                    offset,
+                    text,
                 )
             )
     return result

@@ -76,12 +76,12 @@ def check(recording: IncomingRecording) -> IncomingRecording:
         raise RecordProblem(f"the url is longer than {MAX_URL} characters")
     if recording.end_time < recording.start_time:
         raise RecordProblem("the call ends before it starts")
-    for line in recording.transcript or []:
-        if len(line.speaker_name) > MAX_SPEAKER_NAME:
+    for name, email, _, _ in recording.transcript or []:
+        if len(name) > MAX_SPEAKER_NAME:
             raise RecordProblem(
                 f"a speaker name is longer than {MAX_SPEAKER_NAME} characters"
             )
-        if len(line.speaker_email) > MAX_SPEAKER_EMAIL:
+        if len(email) > MAX_SPEAKER_EMAIL:
             raise RecordProblem(
                 f"a speaker email is longer than {MAX_SPEAKER_EMAIL} characters"
             )
@@ -144,7 +144,7 @@ def utterance(
     spoken = text(words)
     if not spoken:
         return None
-    return IncomingUtterance(text(name), text(email), offset_ms, spoken)
+    return (text(name), text(email), offset_ms, spoken)
 
 
 def transcript(lines: Iterable[IncomingUtterance | None]) -> list[IncomingUtterance]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -35,12 +35,9 @@ from callvault.recordings import bulk_repository as sql
 from callvault.recordings import repository
 from callvault.recordings.schemas import CustomFieldValue
 
-
-class IncomingUtterance(NamedTuple):
-    speaker_name: str
-    speaker_email: str
-    offset_ms: int | None
-    text: str
+# (speaker_name, speaker_email, offset_ms, text): a plain tuple, as the
+# database driver takes it, since a bulk load makes millions of them.
+IncomingUtterance = tuple[str, str, int | None, str]
 
 
 @dataclass(slots=True)
@@ -84,7 +81,7 @@ class _Plan:
     to_match: list[tuple[int, list[str]]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[sql.LineRow] = field(default_factory=list)
     values: list[tuple[str, FieldChanges]] = field(default_factory=list)
 
 
@@ -219,9 +216,9 @@ def _plan_update(
         record.participant_emails,
         account_id,
     )
-    transcript_changed = record.transcript is not None and [
-        tuple(line) for line in record.transcript
-    ] != stored.transcripts.get(row.id, [])
+    transcript_changed = record.transcript is not None and (
+        record.transcript != stored.transcripts.get(row.id, [])
+    )
     old_values = stored.values.get(row.id, {})
     changes = [change for change in changes if old_values.get(change[1]) != change[2]]
     if not (columns_changed or transcript_changed or changes):
@@ -269,15 +266,7 @@ def _plan_lines(
     plan: _Plan, recording_id: str, transcript: list[IncomingUtterance]
 ) -> None:
     plan.lines.extend(
-        {
-            "recording_id": recording_id,
-            "position": position,
-            "speaker_name": line.speaker_name,
-            "speaker_email": line.speaker_email,
-            "offset_ms": line.offset_ms,
-            "text": line.text,
-        }
-        for position, line in enumerate(transcript)
+        (recording_id, position, *line) for position, line in enumerate(transcript)
     )
 
 

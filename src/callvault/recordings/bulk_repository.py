@@ -16,6 +16,16 @@ recordings: Table = CallRecording.__table__  # type: ignore[assignment]
 utterances: Table = Utterance.__table__  # type: ignore[assignment]
 
 StoredLine = tuple[str, str, int | None, str]
+# (recording_id, position, speaker_name, speaker_email, offset_ms, text)
+LineRow = tuple[str, int, str, str, int | None, str]
+_LINE_COLUMNS = (
+    "recording_id",
+    "position",
+    "speaker_name",
+    "speaker_email",
+    "offset_ms",
+    "text",
+)
 
 _COMPARED = (
     recordings.c.id,
@@ -109,13 +119,28 @@ def update_recordings(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def replace_utterances(
-    session: Session, recording_ids: Sequence[str], rows: list[dict[str, Any]]
+    session: Session, recording_ids: Sequence[str], rows: list[LineRow]
 ) -> None:
-    """Drop the transcripts of `recording_ids`, then insert `rows`."""
+    """Drop the transcripts of `recording_ids`, then insert `rows`.
+
+    Utterance columns are plain text and integers that need no conversion,
+    so the rows go to the driver's executemany as they are: a bulk load
+    writes tens of thousands of them a batch.
+    """
     connection = session.connection()
     if recording_ids:
         connection.execute(
             delete(utterances).where(utterances.c.recording_id.in_(recording_ids))
         )
     if rows:
-        connection.execute(insert(utterances), rows)
+        connection.exec_driver_sql(
+            _insert_lines_sql(connection.dialect.paramstyle), rows
+        )
+
+
+def _insert_lines_sql(paramstyle: str) -> str:
+    marker = "?" if paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO {utterances.name} ({', '.join(_LINE_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(_LINE_COLUMNS))})"
+    )
