@@ -26,6 +26,7 @@ import orjson
 from callvault.importers import service
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
+from callvault.kernel.logging import configure_logging
 from callvault.organizations import service as org_service
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -184,6 +185,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--utterances", type=int, default=30)
     args = parser.parse_args()
+    configure_logging("WARNING")
     with tempfile.TemporaryDirectory(prefix="callvault-bench-") as tmp:
         folder = Path(tmp)
         data = folder / "recordings.jsonl"

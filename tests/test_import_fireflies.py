@@ -15,7 +15,7 @@ def test_fireflies_transcripts_become_recordings(
 
     assert result.exit_code == 1
     assert summary_counts(result) == {
-        "created": 4,
+        "created": 5,
         "updated": 0,
         "unchanged": 0,
         "failed": 1,
@@ -69,6 +69,18 @@ def test_fireflies_transcripts_become_recordings(
     assert blank["start_time"] == "2025-07-15T13:00:00.123000Z"
     assert blank["participant_emails"] == [] and lines == []
 
+    second, lines = fetch(api, server, org, "fireflies", "01JZ8QH7XKQ4Z3V6W2N9B5C1D4")
+    assert second["participant_emails"] == ["sam@vendor.example", "Wayne@Wayne.example"]
+    assert second["duration_ms"] == 150_000
+    assert lines == [
+        {
+            "speaker_name": "Bruce",
+            "speaker_email": "wayne@wayne.example",
+            "offset_ms": 90_500,
+            "text": "I'm here.",
+        }
+    ]
+
     single, lines = fetch(api, server, org, "fireflies", "01JZ8QH7XKQ4Z3V6W2N9B5C1D9")
     assert single["duration_ms"] == 45_000 and lines == []
 
@@ -81,5 +93,5 @@ def test_importing_fireflies_twice_changes_nothing(
 
     again = run_import(server, org, "fireflies", FIREFLIES)
 
-    assert summary_counts(again)["unchanged"] == 4
+    assert summary_counts(again)["unchanged"] == 5
     assert dump(server, org) == before

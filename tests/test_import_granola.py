@@ -23,9 +23,9 @@ def test_granola_notes_become_recordings(
     result = run_import(server, org, "granola", GRANOLA)
 
     assert result.exit_code == 0, result.output
-    assert summary_counts(result)["created"] == 4
+    assert summary_counts(result)["created"] == 5
     # The webhook body names a note but carries none.
-    assert count(server, org) == 4
+    assert count(server, org) == 5
 
     renewal, lines = fetch(api, server, org, "granola", "not_1d3tmYTlCICgjy")
     assert renewal["title"] == "Umbrella renewal"
@@ -65,6 +65,8 @@ def test_granola_notes_become_recordings(
     listed, lines = fetch(api, server, org, "granola", "not_4g6wpBWoFLFjmB")
     assert listed["start_time"] == "2025-06-05T12:00:00Z" and listed["url"] == ""
     assert lines == []
+    second, _ = fetch(api, server, org, "granola", "not_5h7xqCXpGMGknC")
+    assert second["start_time"] == second["end_time"] == "2025-06-06T15:00:00Z"
 
 
 def test_importing_granola_twice_changes_nothing(server: LiveServer, org: Org) -> None:
@@ -73,5 +75,5 @@ def test_importing_granola_twice_changes_nothing(server: LiveServer, org: Org) -
 
     again = run_import(server, org, "granola", GRANOLA)
 
-    assert summary_counts(again)["unchanged"] == 4
+    assert summary_counts(again)["unchanged"] == 5
     assert dump(server, org) == before

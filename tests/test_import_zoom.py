@@ -23,7 +23,7 @@ def test_zoom_meetings_are_joined_with_their_vtt_files(
     result = run_import(server, org, "zoom", ZOOM)
 
     assert result.exit_code == 0, result.output
-    assert summary_counts(result)["created"] == 4
+    assert summary_counts(result)["created"] == 5
 
     weekly, lines = fetch(api, server, org, "zoom", "4444AAAiAAAAAiAiAiiAii==")
     assert weekly["title"] == "Wonka weekly"
@@ -48,6 +48,10 @@ def test_zoom_meetings_are_joined_with_their_vtt_files(
     _, lines = fetch(api, server, org, "zoom", "6666CCCkCCCCCkCkCkkCkk==")
     assert lines == []
 
+    late, lines = fetch(api, server, org, "zoom", "8888EEEmEEEEEmEmEmmEmm==")
+    assert late["end_time"] == "2025-07-11T19:45:00Z"
+    assert late["participant_emails"] == [] and lines == []
+
     hook, lines = fetch(api, server, org, "zoom", "7777DDDlDDDDDlDlDllDll==")
     assert hook["start_time"] == "2025-07-10T07:30:00Z"
     assert hook["end_time"] == "2025-07-10T07:50:00Z"
@@ -60,5 +64,5 @@ def test_importing_zoom_twice_changes_nothing(server: LiveServer, org: Org) -> N
 
     again = run_import(server, org, "zoom", ZOOM)
 
-    assert summary_counts(again)["unchanged"] == 4
+    assert summary_counts(again)["unchanged"] == 5
     assert dump(server, org) == before
