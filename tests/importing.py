@@ -4,6 +4,8 @@ reading back what it stored."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,20 @@ from typer.testing import CliRunner, Result
 
 from callvault.cli import app
 from callvault.settings import get_settings
+from tests import live
 from tests.live import LiveServer, Org
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@contextmanager
+def fresh_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own, on the engine the suite runs on."""
+    if live.test_engine() == "postgresql":
+        with live.fresh_postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'own.db'}"
 
 
 def run_import(server: LiveServer, org: Org, source: str, *paths: Path) -> Result:

@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from sqlalchemy import text
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.organizations import service as org_service
-from tests import live
+from tests.importing import fresh_database
 
 RECORDS = 20_000
 LINES = 3
@@ -28,15 +26,6 @@ INCOMPLETE = text(
     "select count(*) from call_recordings r where "
     f"(select count(*) from utterances u where u.recording_id = r.id) != {LINES}"
 )
-
-
-@contextmanager
-def fresh_database(tmp_path: Path) -> Iterator[str]:
-    if live.test_engine() == "postgresql":
-        with live.fresh_postgres_database() as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'crash.db'}"
 
 
 def write_calls(path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from callvault.settings import Settings
-from tests.importing import FIXTURES, fetch, run_cli
+from tests.importing import FIXTURES, fetch, fresh_database, run_cli
 from tests.live import LiveServer, Org, serve_in_thread
 
 FATHOM_KEY = "whsec_" + base64.b64encode(b"fathom-test-signing-key-32-bytes").decode()
@@ -318,20 +318,22 @@ def test_an_unknown_source_is_not_found(server: LiveServer, api: httpx.Client) -
 def test_a_delivery_accepted_before_a_stop_is_imported_at_the_next_start(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'stopped.db'}"
     body = (FIXTURES / "gong" / "webhook.json").read_bytes()
-    idle = Settings(database_url=url, rate_limits="off", webhook_processing=False)
-    with serve_in_thread(idle) as first:
-        org = first.new_org()
-        secret = webhook_secret(first, org)
-        with first.client(None) as client:
-            accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
-    assert accepted.status_code == 202
-    assert [row["status"] for row in deliveries(first, org)] == ["pending"]
+    with fresh_database(tmp_path) as url:
+        idle = Settings(database_url=url, rate_limits="off", webhook_processing=False)
+        with serve_in_thread(idle) as first:
+            org = first.new_org()
+            secret = webhook_secret(first, org)
+            with first.client(None) as client:
+                accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
+            assert accepted.status_code == 202
+            assert [row["status"] for row in deliveries(first, org)] == ["pending"]
+            first.database.dispose()
 
-    with serve_in_thread(Settings(database_url=url, rate_limits="off")) as second:
-        eventually(processed(second, org))
-        assert [row["status"] for row in deliveries(second, org)] == ["imported"]
-        with second.client(org.token) as api:
-            recording, _ = fetch(api, second, org, "gong", "7782342274025937898")
+        with serve_in_thread(Settings(database_url=url, rate_limits="off")) as second:
+            eventually(processed(second, org))
+            assert [row["status"] for row in deliveries(second, org)] == ["imported"]
+            with second.client(org.token) as api:
+                recording, _ = fetch(api, second, org, "gong", "7782342274025937898")
+            second.database.dispose()
     assert recording["title"] == "Initech QBR"

@@ -15,6 +15,7 @@ from callvault.importers.records import Document, Failed
 
 JSON_SUFFIXES = {".json"}
 TEXT_SUFFIXES = {".vtt"}
+DOCUMENTS = JSON_SUFFIXES | TEXT_SUFFIXES
 LINES_SUFFIXES = {".jsonl", ".ndjson"}
 
 

@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.exc import DataError, IntegrityError
 
 from callvault.importers import files, jsonl, registry
-from callvault.importers.records import Failed, Imported, Outcome
+from callvault.importers.records import Converter, Failed, Imported, Outcome
 from callvault.kernel.db import Database
 from callvault.organizations import service as org_service
 from callvault.recordings import bulk
@@ -125,21 +125,21 @@ def import_paths(
     """Import files and folders of one recorder's responses."""
     convert = registry.converter(source)
     into = target(database, organization_name)
-    suffixes = files.LINES_SUFFIXES if source == jsonl.SOURCE else None
-    groups = files.groups(paths, suffixes or files.JSON_SUFFIXES | files.TEXT_SUFFIXES)
+    by_line = source == jsonl.SOURCE
+    groups = files.groups(paths, files.LINES_SUFFIXES if by_line else files.DOCUMENTS)
     if on_start is not None:
         on_start(sum(group.size for group in groups))
     advance = on_progress or (lambda _: None)
+
     writer = Writer(database, into)
     for group in groups:
-        if suffixes:
+        if by_line:
             _import_lines(writer, group, advance)
-            continue
-        documents, unreadable = files.read(group)
-        _feed(writer, unreadable)
-        _feed(writer, convert(documents))
-        advance(group.size)
+        else:
+            _import_documents(writer, group, convert)
+            advance(group.size)
     writer.flush()
+
     summary = writer.summary
     log.info(
         "importers.import_finished",
@@ -151,6 +151,12 @@ def import_paths(
         failed=summary.failed,
     )
     return summary
+
+
+def _import_documents(writer: Writer, group: files.Group, convert: Converter) -> None:
+    documents, unreadable = files.read(group)
+    _feed(writer, unreadable)
+    _feed(writer, convert(documents))
 
 
 def _feed(writer: Writer, outcomes: Iterable[Outcome]) -> None:
