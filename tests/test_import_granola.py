@@ -33,6 +33,7 @@ def test_granola_notes_become_recordings(
     assert renewal["end_time"] == "2025-06-02T15:30:00Z"
     assert renewal["url"] == "https://notes.granola.ai/d/1d3tmYTlCICgjy"
     assert renewal["summary"] == "**Renewal** agreed."
+    assert renewal["calendar_event_id"] == "5j3k2l1m"
     assert renewal["participant_emails"] == [
         "sam@vendor.example",
         "Alice@Umbrella.example",
@@ -49,7 +50,7 @@ def test_granola_notes_become_recordings(
     adhoc, lines = fetch(api, server, org, "granola", "not_2e4unZUmDJDhkz")
     assert adhoc["start_time"] == "2025-06-03T08:15:00Z"
     assert adhoc["end_time"] == "2025-06-03T08:20:00Z"
-    assert adhoc["summary"] == ""
+    assert adhoc["summary"] == "" and adhoc["calendar_event_id"] == ""
     assert adhoc["participant_emails"] == ["sam@vendor.example"]
     assert lines == [
         line("", "", 0, "Can you hear me?"),

@@ -19,7 +19,10 @@ def setup_org(api: httpx.Client) -> str:
             "label": "Stage",
             "type": "select",
             "object_type": "meeting",
-            "select_options": [{"slug": "won", "label": "Won"}],
+            "select_options": [
+                {"slug": "won", "label": "Won"},
+                {"slug": "lost", "label": "Lost"},
+            ],
         },
     )
     assert field.status_code == 200, field.text
@@ -56,6 +59,7 @@ def test_jsonl_lines_become_recordings_with_their_transcripts(
     ]
     assert recording["url"] == "https://recorder.example/r/exp-1"
     assert recording["summary"] == "Renewal discussed."
+    assert recording["calendar_event_id"] == "cal-77"
     # account_id "" says "no account": no matching by participants.
     assert recording["account_id"] == ""
     assert transcript == [
@@ -142,3 +146,30 @@ def test_a_changed_line_updates_its_recording_and_replaces_the_transcript(
         {"speaker_name": "C", "speaker_email": "", "offset_ms": 5, "text": "three"}
     ]
     assert count(server, org) == 1
+
+
+def test_a_changed_custom_field_updates_the_recording(
+    server: LiveServer, org: Org, api: httpx.Client, tmp_path
+) -> None:
+    setup_org(api)
+    line = (
+        '{"source": "zoom", "external_id": "f1", "start_time": "2025-01-01T10:00:00Z", '
+        '"end_time": "2025-01-01T10:10:00Z", "custom_fields": '
+        '{"stage": {"slug": "stage", "value": "STAGE"}}}\n'
+    )
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(line.replace("STAGE", "won"))
+    run_import(server, org, "jsonl", calls)
+
+    same = run_import(server, org, "jsonl", calls)
+    calls.write_text(line.replace("STAGE", "lost"))
+    changed = run_import(server, org, "jsonl", calls)
+    calls.write_text(line.replace("STAGE", "maybe"))
+    invalid = run_import(server, org, "jsonl", calls)
+
+    assert summary_counts(same)["unchanged"] == 1
+    assert summary_counts(changed)["updated"] == 1
+    assert summary_counts(invalid)["failed"] == 1
+    assert "'maybe' is not an option slug" in invalid.stdout
+    recording, _ = fetch(api, server, org, "zoom", "f1")
+    assert recording["custom_fields"] == {"stage": {"slug": "stage", "value": "lost"}}

@@ -61,6 +61,7 @@ def _recording(note: dict[str, Any]) -> IncomingRecording:
         participants=[owner.get("email"), *attendees, *invitees],
         url=note.get("web_url"),
         summary=note.get("summary_markdown") or note.get("summary_text"),
+        calendar_event_id=event.get("calendar_event_id"),
     )
     if "transcript" in note:
         recording.transcript = _lines(entries, owner, start)

@@ -52,6 +52,7 @@ class _Recording(BaseModel):
     participant_emails: list[str] | None = None
     url: str | None = None
     summary: str | None = None
+    calendar_event_id: str | None = None
     account_id: str | None = None
     custom_fields: dict[str, CustomFieldValue] | None = None
     transcript: list[_Utterance] | None = None
@@ -105,6 +106,7 @@ def _recording(parsed: _Recording) -> IncomingRecording:
         participant_emails=emails(parsed.participant_emails or []),
         url=parsed.url or "",
         summary=parsed.summary or "",
+        calendar_event_id=parsed.calendar_event_id or "",
         transcript=_transcript(parsed),
         account_id=parsed.account_id,
         custom_fields=_custom_fields(parsed.custom_fields),

@@ -72,6 +72,10 @@ def check(recording: IncomingRecording) -> IncomingRecording:
         raise RecordProblem("the call has no id")
     if len(recording.external_id) > MAX_EXTERNAL_ID:
         raise RecordProblem(f"the id is longer than {MAX_EXTERNAL_ID} characters")
+    if len(recording.calendar_event_id) > MAX_EXTERNAL_ID:
+        raise RecordProblem(
+            f"the calendar event id is longer than {MAX_EXTERNAL_ID} characters"
+        )
     if len(recording.url) > MAX_URL:
         raise RecordProblem(f"the url is longer than {MAX_URL} characters")
     if recording.end_time < recording.start_time:
@@ -99,6 +103,7 @@ def call(
     url: Any = "",
     summary: Any = "",
     transcript: list[IncomingUtterance] | None = None,
+    calendar_event_id: Any = "",
 ) -> IncomingRecording:
     """The one place where missing values become "" and lists get cleaned."""
     return IncomingRecording(
@@ -111,6 +116,7 @@ def call(
         participant_emails=emails(participants),
         url=text(url),
         summary=text(summary),
+        calendar_event_id=text(calendar_event_id),
         transcript=transcript,
     )
 

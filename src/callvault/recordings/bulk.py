@@ -51,6 +51,7 @@ class IncomingRecording:
     participant_emails: list[str]
     url: str = ""
     summary: str = ""
+    calendar_event_id: str = ""
     # None: this record says nothing about the transcript; [] : it has none.
     transcript: list[IncomingUtterance] | None = None
     # None: matched from participants on create, kept on update; "": no account.
@@ -184,7 +185,6 @@ def _plan_create(
             "organization_id": organization_id,
             "source": record.source,
             "external_id": record.external_id,
-            "calendar_event_id": "",
             "created_at": now,
             **_columns(record, record.account_id or None, now),
         }
@@ -209,6 +209,7 @@ def _plan_update(
     columns_changed = _stored_columns(row) != (
         record.title,
         record.summary,
+        record.calendar_event_id,
         record.url,
         record.start_time,
         record.end_time,
@@ -236,6 +237,7 @@ def _stored_columns(row: Row[Any]) -> tuple[Any, ...]:
     return (
         row.title,
         row.summary,
+        row.calendar_event_id,
         row.url,
         row.start_time,
         row.end_time,
@@ -252,6 +254,7 @@ def _columns(
         "title": record.title,
         "title_folded": record.title.casefold(),
         "summary": record.summary,
+        "calendar_event_id": record.calendar_event_id,
         "url": record.url,
         "start_time": record.start_time,
         "end_time": record.end_time,

@@ -33,6 +33,7 @@ _COMPARED = (
     recordings.c.external_id,
     recordings.c.title,
     recordings.c.summary,
+    recordings.c.calendar_event_id,
     recordings.c.url,
     recordings.c.start_time,
     recordings.c.end_time,
