@@ -337,3 +337,17 @@ def test_a_delivery_accepted_before_a_stop_is_imported_at_the_next_start(
                 recording, _ = fetch(api, second, org, "gong", "7782342274025937898")
             second.database.dispose()
     assert recording["title"] == "Initech QBR"
+
+
+def test_a_body_that_is_not_a_json_object_is_a_400_and_nothing_stored(
+    server: LiveServer, org: Org, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(server, org)
+
+    broken = anonymous.post(f"/webhooks/gong?secret={secret}", content=b"{not json")
+    listed = anonymous.post(f"/webhooks/gong?secret={secret}", content=b"[1, 2]")
+
+    assert broken.status_code == listed.status_code == 400
+    assert broken.json()["code"] == "invalid_request_body"
+    assert broken.json()["errors"] == ["The delivery body is not valid JSON."]
+    assert deliveries(server, org) == []

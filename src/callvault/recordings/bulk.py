@@ -13,7 +13,7 @@ carries no transcript news: the stored one is kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -114,40 +114,37 @@ def upsert(
     return results
 
 
+def _key(record: IncomingRecording) -> tuple[str, str]:
+    return record.source, record.external_id
+
+
 def _read(
     session: Session, organization_id: str, batch: Sequence[IncomingRecording]
 ) -> _Stored:
-    rows = sql.existing(
-        session, organization_id, [(r.source, r.external_id) for r in batch]
-    )
-    compared = [
-        rows[(r.source, r.external_id)].id
-        for r in batch
-        if r.transcript is not None and (r.source, r.external_id) in rows
-    ]
-    with_fields = [
-        rows[(r.source, r.external_id)].id
-        for r in batch
-        if r.custom_fields and (r.source, r.external_id) in rows
-    ]
+    rows = sql.existing(session, organization_id, [_key(r) for r in batch])
+
+    def stored_ids(wanted: Callable[[IncomingRecording], bool]) -> list[str]:
+        return [rows[_key(r)].id for r in batch if wanted(r) and _key(r) in rows]
+
     slugs = {entry.slug or "" for r in batch for entry in r.custom_fields or []}
+    fields = (
+        custom_fields.by_slugs(session, organization_id, RECORDING_OBJECT_TYPE, slugs)
+        if slugs
+        else {}
+    )
+    values = repository.field_values(
+        session, stored_ids(lambda r: bool(r.custom_fields))
+    )
     return _Stored(
         rows=rows,
-        transcripts=sql.transcripts(session, compared),
+        transcripts=sql.transcripts(
+            session, stored_ids(lambda r: r.transcript is not None)
+        ),
         accounts=sql.known_accounts(
             session, organization_id, [r.account_id for r in batch if r.account_id]
         ),
-        fields=custom_fields.by_slugs(
-            session, organization_id, RECORDING_OBJECT_TYPE, slugs
-        )
-        if slugs
-        else {},
-        values={
-            recording_id: dict(pairs)
-            for recording_id, pairs in repository.field_values(
-                session, with_fields
-            ).items()
-        },
+        fields=fields,
+        values={recording_id: dict(pairs) for recording_id, pairs in values.items()},
     )
 
 
@@ -164,7 +161,7 @@ def _plan_one(
         changes = _field_changes(stored.fields, record.custom_fields)
     except CallvaultError as error:
         return Rejected(error.message)
-    row = stored.rows.get((record.source, record.external_id))
+    row = stored.rows.get(_key(record))
     if row is None:
         _plan_create(plan, organization_id, record, changes, now)
         return Written.CREATED

@@ -110,17 +110,8 @@ def receive(
         _verify(source, key, headers, body)
         payload = _parse(body)
         if source == "zoom" and payload.get("event") == ZOOM_VALIDATION:
-            assert key is not None
-            plain = str(payload.get("payload", {}).get("plainToken", ""))
-            return Receipt(challenge=signatures.zoom_validation_answer(key, plain))
-        delivery = WebhookDelivery(
-            organization_id=organization_id,
-            source=source,
-            delivery_id=_delivery_id(source, headers, payload, body),
-            event=_event(payload),
-            headers={name: headers[name] for name in KEPT_HEADERS if name in headers},
-            body=body,
-        )
+            return Receipt(challenge=_zoom_challenge(key or "", payload))
+        delivery = _delivery(organization_id, source, headers, payload, body)
         stored = repository.add_delivery(session, delivery)
     log.info(
         "webhooks.delivery_received",
@@ -130,6 +121,31 @@ def receive(
         duplicate=not stored,
     )
     return Receipt(delivery.id if stored else "", delivery.delivery_id, stored)
+
+
+def _zoom_challenge(key: str, payload: dict[str, Any]) -> dict[str, str]:
+    inner = payload.get("payload")
+    plain = inner.get("plainToken") if isinstance(inner, dict) else None
+    if not isinstance(plain, str) or not plain:
+        raise InvalidDelivery("`payload.plainToken` is required for URL validation.")
+    return signatures.zoom_validation_answer(key, plain)
+
+
+def _delivery(
+    organization_id: str,
+    source: str,
+    headers: Mapping[str, str],
+    payload: dict[str, Any],
+    body: bytes,
+) -> WebhookDelivery:
+    return WebhookDelivery(
+        organization_id=organization_id,
+        source=source,
+        delivery_id=_delivery_id(source, headers, payload, body),
+        event=_event(payload),
+        headers={name: headers[name] for name in KEPT_HEADERS if name in headers},
+        body=body,
+    )
 
 
 def _organization(
