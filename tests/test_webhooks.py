@@ -256,6 +256,11 @@ def test_a_gong_delivery_with_the_url_secret_is_imported_once(
     ]
     recording, _ = fetch(api, server, org, "gong", "7782342274025937898")
     assert recording["summary"] == "Quarterly business review."
+    listed = run_cli(server, "webhooks", "deliveries", "--org", org.name)
+    assert [line.split("\t")[3:] for line in listed.stdout.splitlines()] == [
+        ["imported", "callData: created"],
+        ["imported", "callData: unchanged"],
+    ]
 
 
 def test_a_wrong_url_secret_is_refused_and_nothing_stored(

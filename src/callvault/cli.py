@@ -18,6 +18,7 @@ from callvault.kernel.logging import configure_logging
 from callvault.organizations import repository as organizations
 from callvault.organizations import service as org_service
 from callvault.settings import get_settings
+from callvault.webhooks import repository as webhook_repository
 from callvault.webhooks import service as webhook_service
 
 app = typer.Typer(
@@ -242,6 +243,28 @@ def webhooks_signing_secret(
     except CallvaultError as error:
         raise fail(error) from None
     out.print(f"Stored the {source} signing secret for {org!r}.")
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """List the organization's deliveries, oldest first: when, from which
+    recorder, their status (pending, imported, recorded, failed) and outcome."""
+    database = open_database(db)
+    try:
+        with database.session(write=False) as session:
+            organization = org_service.require_organization(session, org)
+            found = webhook_repository.deliveries_of(session, organization.id)
+    except CallvaultError as error:
+        raise fail(error) from None
+    for delivery in found:
+        # Tab-separated, for cut and awk.
+        typer.echo(
+            f"{delivery.received_at:%Y-%m-%d %H:%M:%S}\t{delivery.source}\t"
+            f"{delivery.delivery_id}\t{delivery.status}\t{delivery.outcome}"
+        )
 
 
 @app.command()
