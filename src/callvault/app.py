@@ -54,14 +54,9 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
-    for router in (
-        recordings_router,
-        custom_fields_router,
-        accounts_router,
-        me_router,
-        webhooks_router,
-    ):
+    for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
+    app.include_router(webhooks_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainJSONResponse:

@@ -20,7 +20,14 @@ async def _raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
-@router.post("/{source}", status_code=202)
+@router.post(
+    "/{source}",
+    status_code=202,
+    responses={
+        200: {"description": "A delivery seen before, or Zoom's URL validation."},
+        401: {"description": "Unknown organization or a bad signature."},
+    },
+)
 def receive_webhook(
     source: str,
     request: Request,
