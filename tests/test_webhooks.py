@@ -356,3 +356,23 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_nothing_stored(
     assert broken.json()["code"] == "invalid_request_body"
     assert broken.json()["errors"] == ["The delivery body is not valid JSON."]
     assert deliveries(server, org) == []
+
+
+def test_a_gong_test_delivery_is_recorded_and_imports_nothing(
+    server: LiveServer, org: Org, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(server, org)
+    delivery = json.loads((FIXTURES / "gong" / "webhook.json").read_bytes())
+    delivery["isTest"] = True
+
+    answer = anonymous.post(f"/webhooks/gong?secret={secret}", json=delivery)
+
+    assert answer.status_code == 202
+    eventually(processed(server, org))
+    assert [row["status"] for row in deliveries(server, org)] == ["recorded"]
+    with server.database.engine.connect() as connection:
+        stored = connection.execute(
+            text("select count(*) from call_recordings where organization_id = :o"),
+            {"o": org.id},
+        ).scalar_one()
+    assert stored == 0
