@@ -21,6 +21,8 @@ from callvault.ratelimits.limiter import RateLimiter
 from callvault.recordings.routes import router as recordings_router
 from callvault.search.routes import router as search_router
 from callvault.settings import Settings, get_settings
+from callvault.webhooks.routes import router as webhooks_router
+from callvault.webhooks.worker import DeliveryWorker
 
 
 def create_app(
@@ -36,9 +38,14 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(instance: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(database)
+        if settings.webhook_processing:
+            instance.state.webhooks = DeliveryWorker(database)
+            instance.state.webhooks.start()
         yield
+        if settings.webhook_processing:
+            instance.state.webhooks.stop()
         database.dispose()
 
     app = FastAPI(
@@ -58,4 +65,5 @@ def create_app(
         app.include_router(router)
     app.include_router(health_router)
     app.include_router(search_router)
+    app.include_router(webhooks_router)
     return app

@@ -11,12 +11,17 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from callvault.importers import console as import_console
+from callvault.importers.registry import SOURCES
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.kernel.errors import CallvaultError
+from callvault.kernel.logging import configure_logging
 from callvault.organizations import repository as organizations
 from callvault.organizations import service as org_service
 from callvault.settings import Settings, describe_error, get_settings
+from callvault.webhooks import repository as webhook_repository
+from callvault.webhooks import service as webhook_service
 
 app = typer.Typer(
     help="callvault: call recordings and transcripts behind Pylon's call-recordings API.",
@@ -27,6 +32,10 @@ orgs_app = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=T
 tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+webhooks_app = typer.Typer(
+    help="Receive calls pushed by the recorders.", no_args_is_help=True
+)
+app.add_typer(webhooks_app, name="webhooks")
 
 err = Console(stderr=True)
 out = Console()
@@ -166,6 +175,119 @@ def tokens_list(
                 )
     except CallvaultError as error:
         raise fail(error) from None
+
+
+@app.command("import")
+def import_calls(
+    source: Annotated[
+        str,
+        typer.Argument(metavar="SOURCE", help=f"The recorder: {', '.join(SOURCES)}."),
+    ],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files or folders of that recorder's API or webhook responses "
+            "(a folder's files are joined: calls with their transcripts).",
+            exists=True,
+        ),
+    ],
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """Import calls with their transcripts; importing again changes nothing.
+    Exits non-zero when a record failed (the others are imported)."""
+    configure_logging("WARNING")
+    database = open_database(db)
+    try:
+        summary = import_console.run(database, org, source, paths, err)
+    except CallvaultError as error:
+        raise fail(error) from None
+    finally:
+        database.dispose()
+    import_console.show(summary, out)
+    if summary.failed:
+        raise typer.Exit(code=1)
+
+
+@webhooks_app.command("secret")
+def webhooks_secret(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Replace it; the old URLs stop working.")
+    ] = False,
+    base_url: Annotated[
+        str, typer.Option(help="Where recorders reach this server.")
+    ] = "http://127.0.0.1:8080",
+    db: DbOption = None,
+) -> None:
+    """Show the organization's webhook secret (made on first use) and the URL
+    to give each recorder."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.require_organization(session, org)
+            secret = webhook_service.webhook_secret(
+                session, organization.id, rotate=rotate
+            )
+    except CallvaultError as error:
+        raise fail(error) from None
+    out.print(secret, soft_wrap=True, highlight=False)
+    for source in webhook_service.SOURCES:
+        out.print(
+            f"{source}\t{base_url}/webhooks/{source}?secret={secret}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+@webhooks_app.command("signing-secret")
+def webhooks_signing_secret(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="fathom or zoom.")],
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            prompt="Signing secret",
+            hide_input=True,
+            help="The secret the recorder shows for the webhook (Fathom's "
+            "whsec_…, Zoom's secret token); asked for when not given.",
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Store the secret a recorder signs its deliveries with."""
+    database = open_database(db)
+    try:
+        with database.session(write=True) as session:
+            organization = org_service.require_organization(session, org)
+            webhook_service.set_signing_key(session, organization.id, source, key)
+    except CallvaultError as error:
+        raise fail(error) from None
+    out.print(f"Stored the {source} signing secret for {org!r}.")
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """List the organization's deliveries, oldest first: when, from which
+    recorder, their status (pending, imported, recorded, failed) and outcome."""
+    database = open_database(db)
+    try:
+        with database.session(write=False) as session:
+            organization = org_service.require_organization(session, org)
+            found = webhook_repository.deliveries_of(session, organization.id)
+    except CallvaultError as error:
+        raise fail(error) from None
+    for delivery in found:
+        # Tab-separated, for cut and awk.
+        typer.echo(
+            f"{delivery.received_at:%Y-%m-%d %H:%M:%S}\t{delivery.source}\t"
+            f"{delivery.delivery_id}\t{delivery.status}\t{delivery.outcome}"
+        )
 
 
 @app.command()

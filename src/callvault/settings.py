@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body.")
     log_level: str = Field("INFO", description="Log level of the server.")
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
+    webhook_processing: bool = Field(
+        True,
+        description="Import stored webhook deliveries in the background in this "
+        "process (pending ones too, at start-up).",
+    )
 
     @field_validator(*RATE_LIMIT_FIELDS)
     @classmethod

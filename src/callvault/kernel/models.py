@@ -5,6 +5,7 @@ from callvault.custom_fields.models import CustomField
 from callvault.kernel.db import Base
 from callvault.organizations.models import ApiToken, Organization
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
+from callvault.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSigningKey
 
 metadata = Base.metadata
 
@@ -17,5 +18,8 @@ __all__ = [
     "Organization",
     "RecordingFieldValue",
     "Utterance",
+    "WebhookDelivery",
+    "WebhookSecret",
+    "WebhookSigningKey",
     "metadata",
 ]
