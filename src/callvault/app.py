@@ -15,6 +15,7 @@ from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
+from callvault.kernel.openapi import install_openapi, operation_id
 from callvault.organizations.routes import router as me_router
 from callvault.ratelimits.headers import RateLimitHeadersMiddleware
 from callvault.ratelimits.limiter import RateLimiter
@@ -53,7 +54,9 @@ def create_app(
         version=__version__,
         description="Call recordings and transcripts, speaking Pylon's call-recordings API.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.database = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
