@@ -9,9 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from callvault.importers import console as import_console
+from callvault.importers.registry import SOURCES
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.kernel.errors import CallvaultError
+from callvault.kernel.logging import configure_logging
 from callvault.organizations import repository as organizations
 from callvault.organizations import service as org_service
 from callvault.settings import get_settings
@@ -147,6 +150,35 @@ def tokens_list(
                 )
     except CallvaultError as error:
         raise fail(error) from None
+
+
+@app.command("import")
+def import_calls(
+    source: Annotated[str, typer.Argument(help=f"The recorder: {', '.join(SOURCES)}.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders of that recorder's API or webhook responses "
+            "(a folder's files are joined: calls with their transcripts).",
+            exists=True,
+        ),
+    ],
+    org: Annotated[str, typer.Option("--org", help="The organization's name.")],
+    db: DbOption = None,
+) -> None:
+    """Import calls with their transcripts; importing again changes nothing.
+    Exits non-zero when a record failed (the others are imported)."""
+    configure_logging("WARNING")
+    database = open_database(db)
+    try:
+        summary = import_console.run(database, org, source, paths, err)
+    except CallvaultError as error:
+        raise fail(error) from None
+    finally:
+        database.dispose()
+    import_console.show(summary, out)
+    if summary.failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
