@@ -73,7 +73,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios",
         default="",
-        help="comma-separated scenario names to run (default: all); see the results file for names",
+        help="comma-separated scenario names to run (default: all): get by id, "
+        "account equals, source in, one month, title common, title rare, "
+        "nested and/or, page 100, page 1000, page 50 of 100s, mixed",
     )
     parser.add_argument(
         "--floor-processes",

@@ -125,6 +125,10 @@ def _connect(db: str) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
 
 
+MIN_REQUESTS = 3
+MAX_SECONDS = 90.0
+
+
 def _loop(args: tuple[str, Sequence[Statement], float, float, int]) -> tuple:
     db, work, warmup, seconds, offset = args
     connection = _connect(db)
@@ -133,22 +137,23 @@ def _loop(args: tuple[str, Sequence[Statement], float, float, int]) -> tuple:
     begin = time.perf_counter()
     timed_from, stop_at = begin + warmup, begin + warmup + seconds
     index = offset
-    cpu_start = None
+    last = timed_from
     while True:
         sql, params = work[index % len(work)]
         index += 1
         started = time.perf_counter()
-        if started >= stop_at:
+        if started >= stop_at and (
+            count >= MIN_REQUESTS or started >= timed_from + MAX_SECONDS
+        ):
             break
-        if cpu_start is None and started >= timed_from:
-            cpu_start = time.process_time()
         connection.execute(sql, params).fetchall()
         ended = time.perf_counter()
-        if started >= timed_from and ended <= stop_at:
+        if started >= timed_from:
             count += 1
             latencies.append((ended - started) * 1000)
+            last = ended
     connection.close()
-    return count, latencies
+    return count, latencies, max(seconds, last - timed_from) if count else seconds
 
 
 def run(
@@ -166,11 +171,12 @@ def run(
     else:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             outcomes = pool.map(_loop, jobs)
-    latencies = [value for _, values in outcomes for value in values]
+    latencies = [value for _, values, _ in outcomes for value in values]
     return Result(
-        requests=sum(count for count, _ in outcomes),
+        requests=sum(count for count, _, _ in outcomes),
         errors=0,
-        seconds=seconds,
+        # Loops side by side: the longest one is the window.
+        seconds=max(elapsed for _, _, elapsed in outcomes),
         latencies_ms=latencies,
         client_cpu_seconds=0.0,
     )

@@ -143,77 +143,85 @@ def run(
     seconds: float,
     warmup: float,
     cpu_probe: Callable[[], float] | None = None,
+    min_requests: int = 3,
+    max_seconds: float = 120.0,
 ) -> Result:
     """Requests are sent in turn from the list (each connection starting at
-    its own offset), for `warmup` seconds untimed and then `seconds` timed."""
+    its own offset), for `warmup` seconds untimed and then `seconds` timed.
+    A window that has not seen `min_requests` answers (slow scenarios) is
+    stretched until it has, up to `max_seconds`."""
     url = urlsplit(base_url)
     encoded = [r.encode(url.netloc) for r in requests]
     host, port = url.hostname or "127.0.0.1", url.port or 80
-    begin = time.perf_counter()
-    timed_from = begin + warmup
-    stop_at = timed_from + seconds
-    lock = threading.Lock()
-    totals = {"requests": 0, "errors": 0}
-    latencies: list[float] = []
-    errors: list[str] = []
+    # Per connection, (started, ended, status, detail) of every answer; only
+    # its own worker appends to a list, which needs no lock.
+    answers: list[list[tuple[float, float, int, str]]] = [
+        [] for _ in range(concurrency)
+    ]
     ready = threading.Barrier(concurrency + 1)
+    stopping = threading.Event()
 
-    def worker(offset: int) -> None:
+    def worker(index: int, offset: int) -> None:
         connection = Connection(host, port)
-        mine: list[float] = []
-        count = failed = 0
+        mine = answers[index]
         cycle = itertools.islice(itertools.cycle(encoded), offset, None)
         ready.wait()
         try:
             for raw in cycle:
-                started = time.perf_counter()
-                if started >= stop_at:
+                if stopping.is_set():
                     break
+                started = time.perf_counter()
                 try:
                     status, body = connection.send(raw)
                 except (OSError, ConnectionError) as error:
-                    failed += 1
-                    errors.append(repr(error))
+                    mine.append((started, time.perf_counter(), 0, repr(error)))
                     connection.close()
                     connection = Connection(host, port)
                     continue
                 ended = time.perf_counter()
-                if started >= timed_from and ended <= stop_at:
-                    if status == 200:
-                        count += 1
-                        mine.append((ended - started) * 1000)
-                    else:
-                        failed += 1
-                        errors.append(f"{status} {body[:200]!r}")
+                detail = "" if status == 200 else f"{status} {body[:200]!r}"
+                mine.append((started, ended, status, detail))
         finally:
             connection.close()
-            with lock:
-                totals["requests"] += count
-                totals["errors"] += failed
-                latencies.extend(mine)
+
+    def timed_so_far() -> int:
+        return sum(1 for mine in answers for a in list(mine) if a[0] >= timed_from)
 
     threads = [
-        threading.Thread(target=worker, args=(i * 7 % max(1, len(encoded)),))
+        threading.Thread(target=worker, args=(i, i * 7 % max(1, len(encoded))))
         for i in range(concurrency)
     ]
     for thread in threads:
         thread.start()
     ready.wait()
-    # CPU of this process over the timed window only.
+    begin = time.perf_counter()
+    timed_from = begin + warmup
     time.sleep(max(0.0, timed_from - time.perf_counter()))
     cpu_start = time.process_time()
     server_start = cpu_probe() if cpu_probe else 0.0
+    stop_at = timed_from + seconds
     time.sleep(max(0.0, stop_at - time.perf_counter()))
+    while (
+        timed_so_far() < min_requests and time.perf_counter() < timed_from + max_seconds
+    ):
+        time.sleep(0.05)
+    stop_at = time.perf_counter()
     cpu = time.process_time() - cpu_start
     server_cpu = (cpu_probe() - server_start) if cpu_probe else 0.0
+    stopping.set()
     for thread in threads:
         thread.join()
+    timed = [
+        a for mine in answers for a in mine if a[0] >= timed_from and a[1] <= stop_at
+    ]
+    good = [a for a in timed if a[2] == 200]
+    bad = [a for a in timed if a[2] != 200]
     return Result(
-        requests=totals["requests"],
-        errors=totals["errors"],
-        seconds=seconds,
-        latencies_ms=latencies,
+        requests=len(good),
+        errors=len(bad),
+        seconds=stop_at - timed_from,
+        latencies_ms=[(ended - started) * 1000 for started, ended, _, _ in good],
         client_cpu_seconds=cpu,
         server_cpu_seconds=server_cpu,
-        first_error=errors[0] if errors else "",
+        first_error=bad[0][3] if bad else "",
     )

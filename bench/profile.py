@@ -21,51 +21,60 @@ from bench import dataset, load, scenarios, servers
 
 HERE = Path(__file__).resolve().parent
 
-# (stage, substrings of a frame "function (file:line)" that mark it), in the
-# order a request meets them; a sample counts for every stage on its stack.
+# (stage, substrings of a frame "function (file:line)" that mark it); a
+# sample counts for every stage on its stack, so nested stages overlap.
 STAGES = (
-    ("auth: token lookup (_principal)", ("_principal (",)),
-    ("read session open/close", ("_read_session (",)),
     (
-        "request body parse+validate",
-        ("_extract_body", "request_body_to_args", "validate_json"),
+        "whole sync handler in the threadpool",
+        ("run_sync_in_worker_thread", "WorkerThread.run"),
     ),
-    ("search: parse+compile filter", ("parse_filter (", "compile_filter (")),
-    ("search: page query (search_page)", ("search_page (",)),
-    ("  SQL execute (cursor.execute)", ("do_execute (",)),
-    ("  ORM row -> object (loading/instances)", ("instances (", "_instance (")),
-    ("  SQLAlchemy statement compile", ("_compile_w_cache", "compile (")),
-    ("custom field values query (field_values)", ("field_values (",)),
-    ("present_many: dicts + format_instant", ("_present (",)),
-    ("get by id: repository.get", ("get_recording (",)),
-    ("JSON render (orjson)", ("render (",)),
-    ("request log line (structlog)", ("_proxy_to_logger", "structlog")),
-    ("commit/rollback/close of sessions", ("commit (", "close (")),
+    ("  auth: token lookup (_principal)", ("_principal (",)),
+    ("  search service", ("search (callvault/search/service.py",)),
+    ("    page query (search_page)", ("search_page (",)),
+    ("      of it: SQL execute in sqlite3", ("do_execute (",)),
     (
-        "threadpool hand-off (run_in_threadpool)",
-        ("run_sync_in_worker_thread", "to_thread", "run_in_threadpool"),
+        "      of it: ORM rows -> objects + type processing",
+        ("loading.py", "process_result_value"),
     ),
-    ("uvicorn http protocol", ("httptools_impl",)),
+    ("    present_many (custom fields + dicts)", ("present_many (",)),
+    ("      of it: custom field values query", ("field_values (",)),
+    ("      of it: format_instant", ("format_instant (",)),
+    ("  get by id: get_recording + present", ("get_call_recording (",)),
+    (
+        "  session begin/commit/close",
+        ("_read_session (", "Session.commit", "Session.close"),
+    ),
+    (
+        "  worker hand-back to the loop (GIL wait)",
+        ("call_soon_threadsafe", "anyio/_backends/_asyncio.py:1133"),
+    ),
+    (
+        "event loop: uvicorn + starlette + middleware",
+        ("httptools_impl", "RequestEdgeMiddleware"),
+    ),
+    ("  request log line (structlog)", ("structlog",)),
+    ("  JSON render (orjson)", ("JSONResponse.render",)),
 )
+IDLE = ("Condition.wait", "Runner.run", "Queue.get", "select (selectors", "_run_once")
 
 
-def summarize(collapsed: Path) -> list[tuple[str, float]]:
+def summarize(collapsed: Path) -> tuple[int, list[tuple[str, float]]]:
+    """Busy samples, and each stage's share of them (idle threads left out)."""
     totals: Counter[str] = Counter()
-    samples = 0
+    busy = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack:
             continue
+        frames = stack.split(";")
+        if frames[-1].startswith(IDLE):
+            continue
         weight = int(count)
-        samples += weight
+        busy += weight
         for stage, marks in STAGES:
-            if any(mark in stack for mark in marks):
+            if any(mark in frame for frame in frames for mark in marks):
                 totals[stage] += weight
-        if "(python" in stack.split(";")[0] and len(stack.split(";")) < 3:
-            totals["idle / event loop"] += weight
-    return [(stage, 100 * totals[stage] / samples) for stage, _ in STAGES] + [
-        ("samples", float(samples))
-    ]
+    return busy, [(stage, 100 * totals[stage] / max(1, busy)) for stage, _ in STAGES]
 
 
 def main(argv: list[str]) -> int:
@@ -123,8 +132,10 @@ def main(argv: list[str]) -> int:
         f"{args.scenario}: {result.rps:.0f} rps, p50 {result.percentile(50):.2f} ms, "
         f"server CPU {1000 * result.server_cpu_seconds / max(1, result.requests):.2f} ms a request"
     )
-    for stage, share in summarize(collapsed):
-        print(f"{share:7.1f}{'' if stage == 'samples' else '%'}  {stage}")
+    busy, shares = summarize(collapsed)
+    print(f"{busy} busy samples; share of them by stage (stages nest):")
+    for stage, share in shares:
+        print(f"{share:6.1f}%  {stage}")
     print(f"collapsed stacks: {collapsed}")
     return 0
 

@@ -75,7 +75,13 @@ def _ms(value: float) -> str:
 
 
 def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b else "-"
+    if not b:
+        return "∞" if a else "-"
+    return f"{a / b:.2f}x"
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else float("inf")
 
 
 def _mb(kb: int) -> str:
@@ -115,7 +121,7 @@ def render(
         "- Datasette: `--immutable`, sql_time_limit_ms 60000, "
         f"num_sql_threads {options.datasette_threads}, facets and suggestions off, "
         "every request `organization_id=…&_sort_desc=start_time&_size=…"
-        "&_nocount=1&_nofacet=1&_nosuggest=1` (its order is start_time desc, id asc)",
+        "&_nocount=1&_nofacet=1&_nosuggest=1` (its SQL orders by start_time desc alone; its `_next` token carries the id)",
         f"- callvault: `callvault serve`, CALLVAULT_RATE_LIMITS=off, "
         f"CALLVAULT_LOG_LEVEL={options.log_level}",
         "",
@@ -267,7 +273,7 @@ def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
             m = _get(outcome, scenario.name, system)
             d = _get(outcome, scenario.name, "datasette")
             if m and d:
-                ratios.append((m.rps / d.rps, scenario.name))
+                ratios.append((_div(m.rps, d.rps), scenario.name))
         if ratios:
             worst = min(ratios)
             lines.append(
@@ -280,7 +286,7 @@ def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
             if m and d:
                 lines.append(
                     f"- {system} ≥ 10x Datasette on {name}: "
-                    f"{_verdict(m.rps / d.rps >= 10)} ({m.rps / d.rps:.1f}x)"
+                    f"{_verdict(_div(m.rps, d.rps) >= 10)} ({_div(m.rps, d.rps):.1f}x)"
                 )
     one = _get(outcome, "page 100", "callvault")
     floor = _get(outcome, "page 100", "floor")
@@ -294,7 +300,7 @@ def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
     one = _get(outcome, "page 1000", "callvault")
     floor = _get(outcome, "page 1000", "floor")
     if one and floor:
-        ratio = one.c1_p50 / floor.c1_p50
+        ratio = _div(one.c1_p50, floor.c1_p50)
         lines.append(
             f"- 1,000-row page p50 within 2x the floor (one connection): "
             f"{_verdict(ratio <= 2)} ({one.c1_p50:.2f} vs {floor.c1_p50:.2f} ms, "
@@ -312,7 +318,7 @@ def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
     first = _get(outcome, "page 100", "callvault")
     deep = _get(outcome, "page 50 of 100s", "callvault")
     if first and deep:
-        ratio = deep.c1_p50 / first.c1_p50
+        ratio = _div(deep.c1_p50, first.c1_p50)
         lines.append(
             f"- page 50 within 20% of the first (c1 p50): {_verdict(ratio <= 1.2)} "
             f"({deep.c1_p50:.2f} vs {first.c1_p50:.2f} ms, {ratio:.2f}x)"

@@ -128,130 +128,66 @@ def _datasette_deep(
     return deep
 
 
-def run_callvault(
-    dataset: Dataset,
-    scenarios: list[Scenario],
-    workers: int,
-    options: Options,
-    outcome: Outcome,
-    log_dir: Path,
-    say: Callable[[str], None],
-) -> None:
-    system = "callvault" if workers == 1 else f"callvault-w{workers}"
-    server = servers.callvault(dataset.path, workers, options.log_level)
-    say(f"starting {server.name}")
-    server.start(log_dir)
-    try:
-        outcome.calibration[system] = measure(
-            server.base_url,
-            [Request("GET", "/healthz")],
-            0,
-            options,
-            server.cpu_seconds,
-        )
-        say(f"  healthz {outcome.calibration[system].rps:.0f} rps")
-        for scenario in scenarios:
-            if scenario.deep:
-                scenario = _callvault_deep(dataset, server.base_url, scenario)
-            requests = [callvault_request(dataset, v) for v in scenario.variants]
-            rows = _checked(server.base_url, requests[0], callvault_rows)
-            result = measure(
-                server.base_url, requests, rows, options, server.cpu_seconds
-            )
-            outcome.measures.setdefault(scenario.name, {})[system] = result
-            say(
-                f"  {scenario.name}: {result.rps:.0f} rps p50 {result.p50:.2f} ms c1 p50 {result.c1_p50:.2f} ms rows {rows}"
-            )
-        outcome.memory[system] = server.memory()
-    finally:
-        server.stop()
+def _callvault_measure(
+    dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
+) -> Measure:
+    if scenario.deep:
+        scenario = _callvault_deep(dataset, server.base_url, scenario)
+    requests = [callvault_request(dataset, v) for v in scenario.variants]
+    rows = _checked(server.base_url, requests[0], callvault_rows)
+    return measure(server.base_url, requests, rows, options, server.cpu_seconds)
 
 
-def run_datasette(
-    dataset: Dataset,
-    scenarios: list[Scenario],
-    options: Options,
-    outcome: Outcome,
-    log_dir: Path,
-    say: Callable[[str], None],
-) -> None:
-    server = servers.datasette(dataset.path, options.datasette_threads)
+def _datasette_measure(
+    dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
+) -> Measure | None:
+    if not scenario.datasette_can:
+        return None
     database = dataset.path.stem
-    say("starting datasette")
-    server.start(log_dir)
-    try:
-        outcome.calibration["datasette"] = measure(
-            server.base_url,
-            [Request("GET", "/-/versions.json")],
-            0,
-            options,
-            server.cpu_seconds,
-        )
-        for scenario in scenarios:
-            if not scenario.datasette_can:
-                outcome.measures.setdefault(scenario.name, {})["datasette"] = None
-                continue
-            if scenario.deep:
-                scenario = _datasette_deep(database, dataset, server.base_url, scenario)
-            paths = [datasette_path(database, dataset, v) for v in scenario.variants]
-            requests = [Request("GET", p) for p in paths if p is not None]
-            rows = _checked(server.base_url, requests[0], datasette_rows)
-            result = measure(
-                server.base_url, requests, rows, options, server.cpu_seconds
-            )
-            outcome.measures.setdefault(scenario.name, {})["datasette"] = result
-            say(
-                f"  {scenario.name}: {result.rps:.0f} rps p50 {result.p50:.2f} ms c1 p50 {result.c1_p50:.2f} ms rows {rows}"
-            )
-        outcome.memory["datasette"] = server.memory()
-    finally:
-        server.stop()
+    if scenario.deep:
+        scenario = _datasette_deep(database, dataset, server.base_url, scenario)
+    paths = [datasette_path(database, dataset, v) for v in scenario.variants]
+    requests = [Request("GET", p) for p in paths if p is not None]
+    rows = _checked(server.base_url, requests[0], datasette_rows)
+    return measure(server.base_url, requests, rows, options, server.cpu_seconds)
 
 
-def run_floor(
-    dataset: Dataset,
-    scenarios: list[Scenario],
-    options: Options,
-    outcome: Outcome,
-    say: Callable[[str], None],
-) -> None:
-    say("floor: callvault's SQL on sqlite3 in-process")
-    for scenario in scenarios:
-        work = floor.statements(dataset, scenario)
-        rows = floor.count_rows(
-            dataset,
-            work[0],
-            scenario.variants[0].limit if scenario.variants[0].get_id is None else 1,
-        )
-        single = floor.run(
-            dataset,
-            work,
-            processes=1,
-            seconds=options.latency_seconds,
-            warmup=min(1.0, options.warmup),
-        )
-        loaded = floor.run(
-            dataset,
-            work,
-            processes=options.floor_processes,
-            seconds=options.seconds,
-            warmup=options.warmup,
-        )
-        result = Measure(
-            rps=loaded.rps,
-            p50=loaded.percentile(50),
-            p99=loaded.percentile(99),
-            c1_p50=single.percentile(50),
-            c1_p99=single.percentile(99),
-            rows=rows,
-            errors=0,
-            client_cpu=0.0,
-            client_us=0.0,
-        )
-        outcome.measures.setdefault(scenario.name, {})["floor"] = result
-        say(
-            f"  {scenario.name}: {result.rps:.0f} rps p50 {result.p50:.2f} ms c1 p50 {result.c1_p50:.2f} ms rows {rows}"
-        )
+def _floor_measure(dataset: Dataset, scenario: Scenario, options: Options) -> Measure:
+    work = floor.statements(dataset, scenario)
+    first = scenario.variants[0]
+    rows = floor.count_rows(dataset, work[0], 1 if first.get_id else first.limit)
+    single = floor.run(
+        dataset,
+        work,
+        processes=1,
+        seconds=options.latency_seconds,
+        warmup=min(1.0, options.warmup),
+    )
+    loaded = floor.run(
+        dataset,
+        work,
+        processes=options.floor_processes,
+        seconds=options.seconds,
+        warmup=options.warmup,
+    )
+    return Measure(
+        rps=loaded.rps,
+        p50=loaded.percentile(50),
+        p99=loaded.percentile(99),
+        c1_p50=single.percentile(50),
+        c1_p99=single.percentile(99),
+        rows=rows,
+        errors=0,
+        client_cpu=0.0,
+        client_us=0.0,
+    )
+
+
+def _server(system: str, dataset: Dataset, options: Options) -> servers.Server:
+    if system == "datasette":
+        return servers.datasette(dataset.path, options.datasette_threads)
+    workers = 1 if system == "callvault" else int(system.rsplit("w", 1)[1])
+    return servers.callvault(dataset.path, workers, options.log_level)
 
 
 def run_all(
@@ -262,15 +198,56 @@ def run_all(
     log_dir: Path,
     say: Callable[[str], None],
 ) -> Outcome:
+    """Every server is started first and stays up (idle ones cost nothing);
+    each scenario then runs on every system back to back, so that the
+    systems compared in a row saw the same moment of a shared machine."""
     outcome = Outcome()
     log_dir.mkdir(parents=True, exist_ok=True)
-    for system in systems:
-        if system == "callvault":
-            run_callvault(dataset, scenarios, 1, options, outcome, log_dir, say)
-        elif system == "callvault-w2":
-            run_callvault(dataset, scenarios, 2, options, outcome, log_dir, say)
-        elif system == "datasette":
-            run_datasette(dataset, scenarios, options, outcome, log_dir, say)
-        elif system == "floor":
-            run_floor(dataset, scenarios, options, outcome, say)
+    running: dict[str, servers.Server] = {}
+    try:
+        for system in systems:
+            if system != "floor":
+                say(f"starting {system}")
+                running[system] = _server(system, dataset, options)
+                running[system].start(log_dir)
+        for system, server in running.items():
+            trivial = "/-/versions.json" if system == "datasette" else "/healthz"
+            result = measure(
+                server.base_url,
+                [Request("GET", trivial)],
+                0,
+                options,
+                server.cpu_seconds,
+            )
+            outcome.calibration[system] = result
+            say(
+                f"  {system} {trivial}: {result.rps:.0f} rps, client {result.client_cpu:.0%} of a core"
+            )
+        for scenario in scenarios:
+            row = outcome.measures.setdefault(scenario.name, {})
+            for system in systems:
+                if system == "floor":
+                    result: Measure | None = _floor_measure(dataset, scenario, options)
+                elif system == "datasette":
+                    result = _datasette_measure(
+                        dataset, running[system], scenario, options
+                    )
+                else:
+                    result = _callvault_measure(
+                        dataset, running[system], scenario, options
+                    )
+                row[system] = result
+                if result is None:
+                    say(f"  {scenario.name} / {system}: n/a")
+                else:
+                    say(
+                        f"  {scenario.name} / {system}: {result.rps:.1f} rps, p50 "
+                        f"{result.p50:.2f} ms, c1 p50 {result.c1_p50:.2f} ms, "
+                        f"server {result.server_ms:.2f} ms CPU/req, rows {result.rows}"
+                    )
+        for system, server in running.items():
+            outcome.memory[system] = server.memory()
+    finally:
+        for server in running.values():
+            server.stop()
     return outcome
