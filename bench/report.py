@@ -243,14 +243,16 @@ def _memory(outcome: Outcome) -> list[str]:
     lines = [
         "## Peak memory (VmHWM) of the server processes, read at the end of their run",
         "",
-        "| system | processes | peak per process | sum of peaks |",
-        "|---|---:|---|---:|",
+        "| system | processes | RSS after start | peak per process | sum of peaks |",
+        "|---|---:|---|---|---:|",
     ]
     for system, tree in outcome.memory.items():
         peaks = [hwm for hwm, _ in tree.values()]
+        start = outcome.memory_at_start.get(system, {})
         lines.append(
-            f"| {system} | {len(peaks)} | {', '.join(_mb(p) for p in peaks)} | "
-            f"{_mb(sum(peaks))} |"
+            f"| {system} | {len(peaks)} | "
+            f"{', '.join(_mb(rss) for _, rss in start.values())} | "
+            f"{', '.join(_mb(p) for p in peaks)} | {_mb(sum(peaks))} |"
         )
     lines += [
         "",

@@ -55,6 +55,7 @@ class Options:
 class Outcome:
     measures: dict[str, dict[str, Measure | None]] = field(default_factory=dict)
     memory: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    memory_at_start: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
     calibration: dict[str, Measure] = field(default_factory=dict)
 
 
@@ -210,6 +211,7 @@ def run_all(
                 say(f"starting {system}")
                 running[system] = _server(system, dataset, options)
                 running[system].start(log_dir)
+                outcome.memory_at_start[system] = running[system].memory()
         for system, server in running.items():
             trivial = "/-/versions.json" if system == "datasette" else "/healthz"
             result = measure(
