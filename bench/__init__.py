@@ -1,0 +1,1 @@
+"""Benchmarks of callvault: `python -m bench` (see bench/__main__.py)."""

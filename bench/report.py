@@ -1,0 +1,329 @@
+"""The run as Markdown: machine and versions, one table of throughput and
+latency per system, the ratios, peak memory, and the targets checked."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+
+from bench.dataset import Dataset
+from bench.run import Measure, Options, Outcome
+from bench.scenarios import Scenario
+
+NA = "n/a"
+
+
+def machine() -> dict[str, str]:
+    memory = ""
+    with open("/proc/meminfo") as info:
+        for line in info:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cores": str(os.cpu_count()), "memory": memory, "cpu": model}
+
+
+def versions() -> dict[str, str]:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        commit += " (src modified)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "callvault": f"{metadata.version('callvault')} @ {commit}",
+        "datasette": metadata.version("datasette"),
+        "sqlite": sqlite3.sqlite_version,
+        "python": platform.python_version(),
+        "uvicorn": metadata.version("uvicorn"),
+        "fastapi": metadata.version("fastapi"),
+        "sqlalchemy": metadata.version("sqlalchemy"),
+    }
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def _ms(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.2f}"
+
+
+def _ratio(a: float, b: float) -> str:
+    if not b:
+        return "∞" if a else "-"
+    return f"{a / b:.2f}x"
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def _mb(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB"
+
+
+def render(
+    dataset: Dataset,
+    scenarios: list[Scenario],
+    systems: list[str],
+    options: Options,
+    outcome: Outcome,
+    load_before: str,
+    load_after: str,
+) -> str:
+    box = machine()
+    lines = [
+        f"# callvault benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- command: `{' '.join(['python -m bench', *sys.argv[1:]])}`",
+        f"- machine: {box['cores']} cores ({box['cpu']}), {box['memory']} RAM; "
+        f"load average (1/5/15 min) before {load_before}, after {load_after}; "
+        "the machine is shared, other work was running",
+        f"- data: {dataset.records:,} recordings in one organization, "
+        f"{len(dataset.account_ids)} accounts with recordings, seed {dataset.seed}; "
+        f"database file {os.path.getsize(dataset.db) / 1e9:.2f} GB "
+        f"(imported through `callvault import jsonl` in {dataset.imported_seconds:.0f} s)",
+        "- versions: "
+        + ", ".join(f"{name} {value}" for name, value in versions().items()),
+        f"- load: closed loop, {options.concurrency} keep-alive connections, "
+        f"{options.warmup:g} s warm-up then {options.seconds:g} s timed per scenario; "
+        f"`c1 p50` is a separate {options.latency_seconds:g} s pass with one "
+        "connection (latency without queueing)",
+        f"- floor: the SQL callvault's search code builds, run with sqlite3 in "
+        f"{options.floor_processes} process(es) for throughput and one for c1; "
+        "execution and fetching only",
+        "- Datasette: `--immutable`, sql_time_limit_ms 60000, "
+        f"num_sql_threads {options.datasette_threads}, facets and suggestions off, "
+        "every request `organization_id=…&_sort_desc=start_time&_size=…"
+        "&_nocount=1&_nofacet=1&_nosuggest=1` (its SQL orders by start_time desc alone; its `_next` token carries the id)",
+        f"- callvault: `callvault serve`, CALLVAULT_RATE_LIMITS=off, "
+        f"CALLVAULT_LOG_LEVEL={options.log_level}",
+        "",
+    ]
+    lines += _client(outcome)
+    lines += _main_table(scenarios, systems, outcome)
+    lines += _ratios(scenarios, systems, outcome)
+    lines += _memory(outcome)
+    lines += _targets(scenarios, outcome)
+    lines += ["## Scenarios", ""]
+    lines += [f"- **{s.name}**: {s.description}" for s in scenarios]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _client(outcome: Outcome) -> list[str]:
+    lines = ["## Load generator", ""]
+    for system, result in outcome.calibration.items():
+        endpoint = "/healthz" if system.startswith("callvault") else "/-/versions.json"
+        lines.append(
+            f"- {system} {endpoint}: {result.rps:,.0f} rps, p50 {_ms(result.p50)} ms; "
+            f"the client used {result.client_cpu:.0%} of one core, "
+            f"{result.client_us:.0f} µs CPU a request; the server "
+            f"{result.server_ms:.2f} ms CPU a request"
+        )
+    busiest = max(
+        (
+            (m.client_cpu, name, system)
+            for name, row in outcome.measures.items()
+            for system, m in row.items()
+            if m is not None and system != "floor"
+        ),
+        default=None,
+    )
+    if busiest:
+        lines.append(
+            f"- busiest scenario for the client: {busiest[1]} on {busiest[2]}, "
+            f"{busiest[0]:.0%} of one core: the client is not the bottleneck when "
+            "this stays well below 100% and below the trivial endpoint's share"
+        )
+    lines.append("")
+    return lines
+
+
+def _main_table(
+    scenarios: list[Scenario], systems: list[str], outcome: Outcome
+) -> list[str]:
+    lines = [
+        "## Throughput and latency",
+        "",
+        "| scenario | system | rps | p50 ms | p99 ms | c1 p50 ms | c1 p99 ms | server CPU ms/req | rows | errors | client CPU |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in scenarios:
+        row = outcome.measures.get(scenario.name, {})
+        for system in systems:
+            if system not in row:
+                continue
+            m = row[system]
+            if m is None:
+                lines.append(f"| {scenario.name} | {system} | {NA} | | | | | | | | |")
+                continue
+            lines.append(
+                f"| {scenario.name} | {system} | {m.rps:,.0f} | {_ms(m.p50)} | "
+                f"{_ms(m.p99)} | {_ms(m.c1_p50)} | {_ms(m.c1_p99)} | "
+                f"{_ms(m.server_ms) if system != 'floor' else '-'} | {m.rows} | "
+                f"{m.errors} | {m.client_cpu:.0%} |"
+            )
+    lines.append("")
+    errors = [
+        f"- {name} on {system}: {m.first_error}"
+        for name, row in outcome.measures.items()
+        for system, m in row.items()
+        if m is not None and m.first_error
+    ]
+    if errors:
+        lines += ["First error seen:", "", *errors, ""]
+    return lines
+
+
+def _get(outcome: Outcome, scenario: str, system: str) -> Measure | None:
+    return outcome.measures.get(scenario, {}).get(system)
+
+
+def _ratios(
+    scenarios: list[Scenario], systems: list[str], outcome: Outcome
+) -> list[str]:
+    ours = [s for s in systems if s.startswith("callvault")]
+    header = ["scenario"]
+    for system in ours:
+        header += [f"{system}/datasette rps", f"{system}/floor rps"]
+    header += ["c1 p50: callvault − floor", "c1 p50: callvault / floor"]
+    lines = [
+        "## Ratios",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for scenario in scenarios:
+        cells = [scenario.name]
+        floor = _get(outcome, scenario.name, "floor")
+        datasette = _get(outcome, scenario.name, "datasette")
+        for system in ours:
+            m = _get(outcome, scenario.name, system)
+            cells.append(_ratio(m.rps, datasette.rps) if m and datasette else NA)
+            cells.append(_ratio(m.rps, floor.rps) if m and floor else NA)
+        one = _get(outcome, scenario.name, "callvault")
+        if one and floor:
+            cells.append(f"{one.c1_p50 - floor.c1_p50:+.2f} ms")
+            cells.append(_ratio(one.c1_p50, floor.c1_p50))
+        else:
+            cells += [NA, NA]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def _memory(outcome: Outcome) -> list[str]:
+    lines = [
+        "## Peak memory (VmHWM) of the server processes, read at the end of their run",
+        "",
+        "| system | processes | RSS after start | peak per process | sum of peaks |",
+        "|---|---:|---|---|---:|",
+    ]
+    for system, tree in outcome.memory.items():
+        peaks = [hwm for hwm, _ in tree.values()]
+        start = outcome.memory_at_start.get(system, {})
+        lines.append(
+            f"| {system} | {len(peaks)} | "
+            f"{', '.join(_mb(rss) for _, rss in start.values())} | "
+            f"{', '.join(_mb(p) for p in peaks)} | {_mb(sum(peaks))} |"
+        )
+    lines += [
+        "",
+        "(with `--workers 2` the first process is uvicorn's supervisor, the others "
+        "its workers)",
+        "",
+    ]
+    return lines
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**not met**")
+
+
+def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
+    lines = ["## Targets", ""]
+    for system in ("callvault", "callvault-w2"):
+        ratios = []
+        for scenario in scenarios:
+            m = _get(outcome, scenario.name, system)
+            d = _get(outcome, scenario.name, "datasette")
+            if m and d:
+                ratios.append((_div(m.rps, d.rps), scenario.name))
+        if ratios:
+            worst = min(ratios)
+            lines.append(
+                f"- {system} throughput ≥ 2.5x Datasette on every scenario it can "
+                f"express: {_verdict(worst[0] >= 2.5)} (lowest {worst[0]:.2f}x, {worst[1]})"
+            )
+        for name in ("title common", "title rare"):
+            m = _get(outcome, name, system)
+            d = _get(outcome, name, "datasette")
+            if m and d:
+                lines.append(
+                    f"- {system} ≥ 10x Datasette on {name}: "
+                    f"{_verdict(_div(m.rps, d.rps) >= 10)} ({_div(m.rps, d.rps):.1f}x)"
+                )
+    one = _get(outcome, "page 100", "callvault")
+    floor = _get(outcome, "page 100", "floor")
+    if one and floor:
+        gap = one.c1_p50 - floor.c1_p50
+        lines.append(
+            f"- 100-row search p50 within 3 ms of the floor (one connection): "
+            f"{_verdict(gap <= 3)} ({one.c1_p50:.2f} vs {floor.c1_p50:.2f} ms, "
+            f"{gap:+.2f} ms)"
+        )
+    one = _get(outcome, "page 1000", "callvault")
+    floor = _get(outcome, "page 1000", "floor")
+    if one and floor:
+        ratio = _div(one.c1_p50, floor.c1_p50)
+        lines.append(
+            f"- 1,000-row page p50 within 2x the floor (one connection): "
+            f"{_verdict(ratio <= 2)} ({one.c1_p50:.2f} vs {floor.c1_p50:.2f} ms, "
+            f"{ratio:.1f}x)"
+        )
+    for system in ("callvault", "callvault-w2"):
+        tree = outcome.memory.get(system)
+        if tree:
+            peaks = [hwm for hwm, _ in tree.values()]
+            biggest = max(peaks)
+            lines.append(
+                f"- {system} memory under 200 MB: {_verdict(biggest < 200 * 1024)} "
+                f"(largest process {_mb(biggest)}, sum {_mb(sum(peaks))})"
+            )
+    first = _get(outcome, "page 100", "callvault")
+    deep = _get(outcome, "page 50 of 100s", "callvault")
+    if first and deep:
+        ratio = _div(deep.c1_p50, first.c1_p50)
+        lines.append(
+            f"- page 50 within 20% of the first (c1 p50): {_verdict(ratio <= 1.2)} "
+            f"({deep.c1_p50:.2f} vs {first.c1_p50:.2f} ms, {ratio:.2f}x)"
+        )
+    lines.append("")
+    return lines

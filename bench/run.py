@@ -1,0 +1,255 @@
+"""One benchmark run: every scenario against every system, in turn, one
+server process tree at a time."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from bench import floor, load, servers
+from bench.dataset import Dataset
+from bench.load import Request
+from bench.scenarios import (
+    PAGE_DEPTH,
+    Scenario,
+    callvault_request,
+    callvault_rows,
+    datasette_path,
+    datasette_rows,
+)
+
+SYSTEMS = ("callvault", "callvault-w2", "datasette", "floor")
+
+
+@dataclass
+class Measure:
+    rps: float
+    p50: float
+    p99: float
+    c1_p50: float
+    c1_p99: float
+    rows: int
+    errors: int
+    client_cpu: float  # share of one core the load generator used
+    client_us: float  # load generator CPU per request
+    server_ms: float = 0.0  # server CPU per request (all its processes)
+    first_error: str = ""
+
+
+@dataclass
+class Options:
+    concurrency: int
+    seconds: float
+    warmup: float
+    latency_seconds: float
+    floor_processes: int
+    datasette_threads: int
+    log_level: str
+
+
+@dataclass
+class Outcome:
+    measures: dict[str, dict[str, Measure | None]] = field(default_factory=dict)
+    memory: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    memory_at_start: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    calibration: dict[str, Measure] = field(default_factory=dict)
+
+
+def measure(
+    base_url: str,
+    requests: list[Request],
+    rows: int,
+    options: Options,
+    cpu_probe: Callable[[], float] | None = None,
+) -> Measure:
+    single = load.run(
+        base_url,
+        requests,
+        concurrency=1,
+        seconds=options.latency_seconds,
+        warmup=min(1.0, options.warmup),
+    )
+    loaded = load.run(
+        base_url,
+        requests,
+        concurrency=options.concurrency,
+        seconds=options.seconds,
+        warmup=options.warmup,
+        cpu_probe=cpu_probe,
+    )
+    return Measure(
+        rps=loaded.rps,
+        p50=loaded.percentile(50),
+        p99=loaded.percentile(99),
+        c1_p50=single.percentile(50),
+        c1_p99=single.percentile(99),
+        rows=rows,
+        errors=loaded.errors + single.errors,
+        client_cpu=loaded.client_cpu_seconds / loaded.seconds,
+        client_us=loaded.client_cpu_us_per_request,
+        server_ms=1000 * loaded.server_cpu_seconds / loaded.requests
+        if loaded.requests
+        else 0.0,
+        first_error=loaded.first_error or single.first_error,
+    )
+
+
+def _checked(base_url: str, request: Request, count: Callable[[bytes], int]) -> int:
+    status, body = load.fetch(base_url, request)
+    if status != 200:
+        raise RuntimeError(f"{request.method} {request.path}: {status} {body[:300]!r}")
+    return count(body)
+
+
+def _callvault_deep(dataset: Dataset, base_url: str, scenario: Scenario) -> Scenario:
+    deep = copy.deepcopy(scenario)
+    variant = deep.variants[0]
+    for _ in range(PAGE_DEPTH - 1):
+        status, body = load.fetch(base_url, callvault_request(dataset, variant))
+        assert status == 200, body[:300]
+        variant.cursor = orjson.loads(body)["pagination"]["cursor"]
+    return deep
+
+
+def _datasette_deep(
+    database: str, dataset: Dataset, base_url: str, scenario: Scenario
+) -> Scenario:
+    deep = copy.deepcopy(scenario)
+    variant = deep.variants[0]
+    for _ in range(PAGE_DEPTH - 1):
+        path = datasette_path(database, dataset, variant)
+        assert path is not None
+        status, body = load.fetch(base_url, Request("GET", path))
+        assert status == 200, body[:300]
+        variant.datasette_next = orjson.loads(body)["next"]
+    return deep
+
+
+def _callvault_measure(
+    dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
+) -> Measure:
+    if scenario.deep:
+        scenario = _callvault_deep(dataset, server.base_url, scenario)
+    requests = [callvault_request(dataset, v) for v in scenario.variants]
+    rows = _checked(server.base_url, requests[0], callvault_rows)
+    return measure(server.base_url, requests, rows, options, server.cpu_seconds)
+
+
+def _datasette_measure(
+    dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
+) -> Measure | None:
+    if not scenario.datasette_can:
+        return None
+    database = dataset.path.stem
+    if scenario.deep:
+        scenario = _datasette_deep(database, dataset, server.base_url, scenario)
+    paths = [datasette_path(database, dataset, v) for v in scenario.variants]
+    requests = [Request("GET", p) for p in paths if p is not None]
+    rows = _checked(server.base_url, requests[0], datasette_rows)
+    return measure(server.base_url, requests, rows, options, server.cpu_seconds)
+
+
+def _floor_measure(dataset: Dataset, scenario: Scenario, options: Options) -> Measure:
+    work = floor.statements(dataset, scenario)
+    first = scenario.variants[0]
+    rows = floor.count_rows(dataset, work[0], 1 if first.get_id else first.limit)
+    single = floor.run(
+        dataset,
+        work,
+        processes=1,
+        seconds=options.latency_seconds,
+        warmup=min(1.0, options.warmup),
+    )
+    loaded = floor.run(
+        dataset,
+        work,
+        processes=options.floor_processes,
+        seconds=options.seconds,
+        warmup=options.warmup,
+    )
+    return Measure(
+        rps=loaded.rps,
+        p50=loaded.percentile(50),
+        p99=loaded.percentile(99),
+        c1_p50=single.percentile(50),
+        c1_p99=single.percentile(99),
+        rows=rows,
+        errors=0,
+        client_cpu=0.0,
+        client_us=0.0,
+    )
+
+
+def _server(system: str, dataset: Dataset, options: Options) -> servers.Server:
+    if system == "datasette":
+        return servers.datasette(dataset.path, options.datasette_threads)
+    workers = 1 if system == "callvault" else int(system.rsplit("w", 1)[1])
+    return servers.callvault(dataset.path, workers, options.log_level)
+
+
+def run_all(
+    dataset: Dataset,
+    scenarios: list[Scenario],
+    systems: list[str],
+    options: Options,
+    log_dir: Path,
+    say: Callable[[str], None],
+) -> Outcome:
+    """Every server is started first and stays up (idle ones cost nothing);
+    each scenario then runs on every system back to back, so that the
+    systems compared in a row saw the same moment of a shared machine."""
+    outcome = Outcome()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    running: dict[str, servers.Server] = {}
+    try:
+        for system in systems:
+            if system != "floor":
+                say(f"starting {system}")
+                running[system] = _server(system, dataset, options)
+                running[system].start(log_dir)
+                outcome.memory_at_start[system] = running[system].memory()
+        for system, server in running.items():
+            trivial = "/-/versions.json" if system == "datasette" else "/healthz"
+            result = measure(
+                server.base_url,
+                [Request("GET", trivial)],
+                0,
+                options,
+                server.cpu_seconds,
+            )
+            outcome.calibration[system] = result
+            say(
+                f"  {system} {trivial}: {result.rps:.0f} rps, client {result.client_cpu:.0%} of a core"
+            )
+        for scenario in scenarios:
+            row = outcome.measures.setdefault(scenario.name, {})
+            for system in systems:
+                if system == "floor":
+                    result: Measure | None = _floor_measure(dataset, scenario, options)
+                elif system == "datasette":
+                    result = _datasette_measure(
+                        dataset, running[system], scenario, options
+                    )
+                else:
+                    result = _callvault_measure(
+                        dataset, running[system], scenario, options
+                    )
+                row[system] = result
+                if result is None:
+                    say(f"  {scenario.name} / {system}: n/a")
+                else:
+                    say(
+                        f"  {scenario.name} / {system}: {result.rps:.1f} rps, p50 "
+                        f"{result.p50:.2f} ms, c1 p50 {result.c1_p50:.2f} ms, "
+                        f"server {result.server_ms:.2f} ms CPU/req, rows {result.rows}"
+                    )
+        for system, server in running.items():
+            outcome.memory[system] = server.memory()
+    finally:
+        for server in running.values():
+            server.stop()
+    return outcome
