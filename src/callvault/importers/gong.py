@@ -54,7 +54,9 @@ def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
         )
     for call_id, (file, record, _) in transcripts.items():
         if call_id not in joined:
-            yield Failed(file, record, f"no call {call_id} among these files")
+            yield Failed(
+                file, record, f"no call {call_id or '(no callId)'} among these files"
+            )
 
 
 def _is_transcripts(data: Any) -> bool:

@@ -163,6 +163,8 @@ def _validation_reason(error: ValidationError, line: bytes | str | None) -> str:
             except UnreadableDocument as problem:
                 return problem.message
         return f"not valid JSON: {detail['msg'].removeprefix('Invalid JSON: ')}"
+    if detail["type"] == "model_type" and not detail["loc"]:
+        return f"expected a recording object, got {type(detail['input']).__name__}"
     where = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in detail["loc"]
     ).lstrip(".")
