@@ -5,13 +5,16 @@ the batch is imported, the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from rich.console import Console
 
+from callvault.importers import console as import_console
 from tests.importing import count, fetch, run_import, summary_counts
 from tests.live import LiveServer, Org
 
@@ -425,3 +428,26 @@ def test_an_import_leaves_nothing_on_stderr_when_it_is_not_a_terminal(
     assert result.exit_code == 0, result.output
     assert summary_counts(result)["created"] == 50
     assert result.stderr == ""
+
+
+def test_on_a_terminal_the_bar_shows_for_large_imports_only(
+    server: LiveServer, org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(jsonl_line("small"))
+
+    def shown() -> str:
+        screen = io.StringIO()
+        terminal = Console(file=screen, force_terminal=True, width=80)
+        summary = import_console.run(
+            server.database, org.name, "jsonl", [calls], terminal
+        )
+        assert summary.failed == 0
+        return screen.getvalue()
+
+    small = shown()
+    monkeypatch.setattr(import_console, "PROGRESS_FROM_BYTES", 1)
+    large = shown()
+
+    assert small == ""
+    assert "importing jsonl" in large

@@ -68,7 +68,7 @@ def _calls(
 ) -> Iterator[tuple[str, str, dict[str, Any]] | Failed]:
     data = document.data
     if isinstance(data, dict) and "callData" in data:
-        if data.get("isTest") is True:
+        if data.get("isTest"):
             return
         if not isinstance(data["callData"], dict):
             yield Failed(document.name, "callData", _not_a_call(data["callData"]))
