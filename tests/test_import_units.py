@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callvault.importers import units, vtt
+from callvault.importers import registry, units, vtt
+from callvault.importers.records import Document, Failed, Imported
 
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1),
@@ -68,3 +71,46 @@ def test_vtt_cues_keep_their_speaker_start_and_words(
     assert vtt.parse(body) == [
         (name, "", ms, words.strip()) for ms, words, name in cues
     ]
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+# Documents shaped like each recorder's, with any JSON in any field.
+TEMPLATES: dict[str, Callable[[Any], Any]] = {
+    "gong": lambda v: {
+        "calls": [{"metaData": {"id": "1", "started": v, "duration": v, "title": v}}],
+        "callTranscripts": v,
+    },
+    "fathom": lambda v: {"items": [{"recording_id": v, "title": v, "transcript": v}]},
+    "grain": lambda v: {"recordings": [{"id": v, "start_datetime": v, "url": v}]},
+    "granola": lambda v: {"id": v, "created_at": v, "transcript": v, "owner": v},
+    "zoom": lambda v: {"meetings": [{"uuid": v, "start_time": v, "duration": v}]},
+    "fireflies": lambda v: {"id": "x", "date": v, "duration": v, "sentences": v},
+    "jsonl": lambda v: {"source": "s", "external_id": "e", "transcript": v},
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(TEMPLATES)), json_values, st.booleans())
+def test_no_content_makes_a_converter_raise(
+    source: str, value: Any, bare: bool
+) -> None:
+    data = value if bare else TEMPLATES[source](value)
+
+    outcomes = list(registry.converter(source)([Document("doc.json", data)]))
+
+    for outcome in outcomes:
+        assert isinstance(outcome, Imported | Failed)
+        if isinstance(outcome, Failed):
+            assert outcome.file == "doc.json" and outcome.reason

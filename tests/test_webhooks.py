@@ -376,3 +376,130 @@ def test_a_gong_test_delivery_is_recorded_and_imports_nothing(
             {"o": org.id},
         ).scalar_one()
     assert stored == 0
+
+
+def gong_delivery(**meta: Any) -> dict[str, Any]:
+    delivery = json.loads((FIXTURES / "gong" / "webhook.json").read_bytes())
+    delivery["callData"]["metaData"].update(meta)
+    return dict(delivery)
+
+
+@pytest.mark.parametrize(
+    ("body", "outcome"),
+    [
+        (
+            gong_delivery(duration=10**20),
+            "callData: `metaData.duration`: 100000000000000000000 is out of range: "
+            "milliseconds must fit in a 64-bit integer",
+        ),
+        (
+            gong_delivery(title="Initech\u0000QBR"),
+            "callData: `title`: text must not contain the NUL character (\\u0000)",
+        ),
+        ({"callData": 5}, "callData: `callData`: expected an object, got a number"),
+        (
+            {"hello": "there"},
+            "file: not a Gong calls page ({calls}), a call ({metaData}), a webhook "
+            "body ({callData}) or a transcripts answer ({callTranscripts}); got an "
+            "object with keys hello",
+        ),
+    ],
+    ids=["huge-duration", "nul-title", "no-call", "unknown-layout"],
+)
+def test_a_gong_delivery_whose_content_cannot_be_imported_fails_with_the_reason(
+    server: LiveServer,
+    org: Org,
+    anonymous: httpx.Client,
+    body: dict[str, Any],
+    outcome: str,
+) -> None:
+    secret = webhook_secret(server, org)
+
+    answer = anonymous.post(f"/webhooks/gong?secret={secret}", json=body)
+
+    assert answer.status_code == 202
+    eventually(processed(server, org))
+    [delivery] = deliveries(server, org)
+    assert (delivery["status"], delivery["outcome"]) == ("failed", outcome)
+    listed = run_cli(server, "webhooks", "deliveries", "--org", org.name)
+    assert [line.split("\t")[3:] for line in listed.stdout.splitlines()] == [
+        ["failed", outcome]
+    ]
+    with server.database.engine.connect() as connection:
+        stored = connection.execute(
+            text("select count(*) from call_recordings where organization_id = :o"),
+            {"o": org.id},
+        ).scalar_one()
+    assert stored == 0
+
+
+def test_a_fireflies_delivery_of_ids_only_is_recorded(
+    server: LiveServer, org: Org, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(server, org)
+    body = (
+        FIXTURES / "fireflies" / "webhook-transcription-completed.json"
+    ).read_bytes()
+
+    answer = anonymous.post(f"/webhooks/fireflies?secret={secret}", content=body)
+
+    assert answer.status_code == 202
+    eventually(processed(server, org))
+    assert [(row["status"], row["outcome"]) for row in deliveries(server, org)] == [
+        ("recorded", "no call in this delivery")
+    ]
+
+
+def test_a_fathom_delivery_keeps_every_digit_of_a_big_id(
+    server: LiveServer, org: Org, api: httpx.Client, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(server, org)
+    set_key(server, org, "fathom", FATHOM_KEY)
+    meeting = json.loads((FIXTURES / "fathom" / "webhook.json").read_bytes())
+    meeting["recording_id"] = 18446744073709551617
+    body = json.dumps(meeting).encode()
+    headers = standard_headers(FATHOM_KEY, "msg_big", body, int(time.time()))
+
+    answer = anonymous.post(
+        f"/webhooks/fathom?secret={secret}", content=body, headers=headers
+    )
+
+    assert answer.status_code == 202
+    eventually(processed(server, org))
+    assert [row["outcome"] for row in deliveries(server, org)] == [
+        "meeting (18446744073709551617): created"
+    ]
+    recording, _ = fetch(api, server, org, "fathom", "18446744073709551617")
+    assert recording["external_id"] == "18446744073709551617"
+
+
+def test_a_stored_delivery_that_cannot_be_read_fails_instead_of_staying_pending(
+    tmp_path: Path,
+) -> None:
+    body = (FIXTURES / "gong" / "webhook.json").read_bytes()
+    with fresh_database(tmp_path) as url:
+        idle = Settings(database_url=url, rate_limits="off", webhook_processing=False)
+        with serve_in_thread(idle) as first:
+            org = first.new_org()
+            secret = webhook_secret(first, org)
+            with first.client(None) as client:
+                accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
+            assert accepted.status_code == 202
+            # A body stored by hand, or damaged at rest: no longer JSON.
+            with first.database.engine.begin() as connection:
+                connection.execute(
+                    text("update webhook_deliveries set body = :body"),
+                    {"body": b"\xff not json"},
+                )
+            first.database.dispose()
+
+        with serve_in_thread(Settings(database_url=url, rate_limits="off")) as second:
+            eventually(processed(second, org))
+            found = deliveries(second, org)
+            second.database.dispose()
+    assert [(row["status"], row["outcome"]) for row in found] == [
+        (
+            "failed",
+            "not UTF-8 text: byte 0xff at line 1, column 1 (save the file as UTF-8)",
+        )
+    ]

@@ -21,6 +21,9 @@ from callvault.importers import service
 from callvault.importers.service import Summary
 from callvault.kernel.db import Database
 
+# Smaller imports finish before a bar would tell anything.
+PROGRESS_FROM_BYTES = 4 * 1024 * 1024
+
 
 def run(
     database: Database,
@@ -29,6 +32,8 @@ def run(
     paths: Sequence[Path],
     console: Console,
 ) -> Summary:
+    """Import, with a progress bar on a terminal for a large import only: it
+    is erased when done, and a log or a pipe gets no trace of it."""
     progress = Progress(
         TextColumn("[bold]importing {task.fields[source]}"),
         BarColumn(),
@@ -41,13 +46,15 @@ def run(
 
     def start(total: int) -> None:
         nonlocal task
-        task = progress.add_task("import", total=total, source=source)
+        if console.is_terminal and total >= PROGRESS_FROM_BYTES:
+            task = progress.add_task("import", total=total, source=source)
+            progress.start()
 
     def advance(done: int) -> None:
         if task is not None:
             progress.advance(task, done)
 
-    with progress:
+    try:
         return service.import_paths(
             database,
             organization_name,
@@ -56,6 +63,10 @@ def run(
             on_start=start,
             on_progress=advance,
         )
+    finally:
+        # Stopping a display never started still prints a blank line.
+        if task is not None:
+            progress.stop()
 
 
 def show(summary: Summary, console: Console) -> None:

@@ -4,11 +4,11 @@ meeting with its `.vtt`), each file given by name a group of its own."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
+from typing import Any
 
 from callvault.importers.errors import UnreadableDocument
 from callvault.importers.records import Document, Failed
@@ -63,18 +63,44 @@ def read(group: Group) -> tuple[list[Document], list[Failed]]:
     for path in group.files:
         try:
             documents.append(_document(path))
-        except (OSError, UnicodeDecodeError, orjson.JSONDecodeError) as error:
-            failures.append(Failed(str(path), "file", _reason(error)))
+        except OSError as error:
+            failures.append(Failed(str(path), "file", f"cannot be read: {error}"))
+        except UnreadableDocument as error:
+            failures.append(Failed(str(path), "file", error.message))
     return documents, failures
 
 
 def _document(path: Path) -> Document:
+    raw = path.read_bytes()
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return Document(str(path), path.read_text(encoding="utf-8-sig"))
-    return Document(str(path), orjson.loads(path.read_bytes()))
+        return Document(str(path), decode(raw))
+    return Document(str(path), parse_json(raw))
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, orjson.JSONDecodeError):
-        return f"not valid JSON: {error}"
-    return f"cannot be read: {error}"
+def decode(raw: bytes) -> str:
+    """UTF-8 text (a byte-order mark allowed), or where it is not."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise UnreadableDocument(
+            f"not UTF-8 text: byte {raw[error.start]:#04x} at line {line}, "
+            f"column {column} (save the file as UTF-8)"
+        ) from None
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON document with integers kept exact: ids beyond 64 bits must not
+    become floats (orjson reads them as floats), so the standard parser."""
+    text = decode(raw)
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except ValueError as error:
+        raise UnreadableDocument(f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise UnreadableDocument("not valid JSON: nested too deeply") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")

@@ -12,109 +12,179 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from callvault.importers import records, units
+from callvault.importers.errors import RecordProblem
 from callvault.importers.records import Document, Failed, Outcome
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 
 SOURCE = "gong"
 
-Monologues = list[dict[str, Any]]
+EXPECTED = (
+    "a Gong calls page ({calls}), a call ({metaData}), a webhook body "
+    "({callData}) or a transcripts answer ({callTranscripts})"
+)
 
 
 def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
     calls: list[tuple[str, str, dict[str, Any]]] = []
-    transcripts: dict[str, tuple[str, str, Monologues]] = {}
+    transcripts: dict[str, tuple[str, str, Any]] = {}
     for document in documents:
-        calls.extend(_calls(document))
-        transcripts.update(_transcripts(document))
+        if _is_transcripts(document.data):
+            for entry in _transcripts(document):
+                if isinstance(entry, Failed):
+                    yield entry
+                else:
+                    transcripts[entry[0]] = entry[1]
+            continue
+        for call in _calls(document):
+            if isinstance(call, Failed):
+                yield call
+            else:
+                calls.append(call)
     joined: set[str] = set()
     for file, record, data in calls:
-        call_id = records.text(records.mapping(data.get("metaData")).get("id"))
-        found = transcripts.get(call_id)
+        call_id = _call_key(data)
+        found_transcript = transcripts.get(call_id)
         joined.add(call_id)
         yield records.guarded(
-            file, record, _recording, data, found[2] if found else None
+            file,
+            record,
+            _recording,
+            data,
+            None if found_transcript is None else found_transcript[2],
         )
     for call_id, (file, record, _) in transcripts.items():
         if call_id not in joined:
-            yield Failed(file, record, f"no call {call_id} among these files")
+            yield Failed(
+                file, record, f"no call {call_id or '(no callId)'} among these files"
+            )
 
 
-def _calls(document: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _is_transcripts(data: Any) -> bool:
+    return isinstance(data, dict) and "callTranscripts" in data
+
+
+def _calls(
+    document: Document,
+) -> Iterator[tuple[str, str, dict[str, Any]] | Failed]:
     data = document.data
-    if isinstance(data, dict) and isinstance(data.get("callData"), dict):
-        if not data.get("isTest"):
-            yield document.name, "callData", data["callData"]
+    if isinstance(data, dict) and "callData" in data:
+        if data.get("isTest"):
+            return
+        if not isinstance(data["callData"], dict):
+            yield Failed(document.name, "callData", _not_a_call(data["callData"]))
+            return
+        yield document.name, "callData", data["callData"]
         return
     if isinstance(data, dict) and "metaData" in data:
         yield document.name, "call", data
         return
     listed = data.get("calls") if isinstance(data, dict) else data
-    if isinstance(listed, list):
-        for index, call in enumerate(listed):
-            if isinstance(call, dict) and "metaData" in call:
-                yield document.name, f"calls[{index}] ({_call_id(call)})", call
+    if not isinstance(listed, list):
+        yield records.not_a_layout(document, EXPECTED)
+        return
+    for found in records.objects(document, listed, "calls", "a call object"):
+        if isinstance(found, Failed):
+            yield found
+        else:
+            place, call = found
+            yield document.name, f"{place} (id {_call_key(call)})", call
 
 
-def _call_id(call: dict[str, Any]) -> str:
-    return f"id {records.text(records.mapping(call.get('metaData')).get('id'))}"
+def _not_a_call(value: Any) -> str:
+    try:
+        records.mapping(value, "callData")
+    except RecordProblem as problem:
+        return problem.message
+    return "`callData` holds no call"
 
 
-def _transcripts(document: Document) -> dict[str, tuple[str, str, Monologues]]:
-    data = document.data
-    if not isinstance(data, dict) or not isinstance(data.get("callTranscripts"), list):
-        return {}
-    found = {}
-    for index, entry in enumerate(data["callTranscripts"]):
-        if isinstance(entry, dict):
-            call_id = records.text(entry.get("callId"))
-            record = f"callTranscripts[{index}] (callId {call_id})"
-            found[call_id] = (document.name, record, entry.get("transcript") or [])
-    return found
+def _call_key(call: dict[str, Any]) -> str:
+    meta = call.get("metaData")
+    return records.key(meta.get("id")) if isinstance(meta, dict) else ""
 
 
-def _recording(
-    call: dict[str, Any], monologues: Monologues | None
-) -> IncomingRecording:
-    meta = records.mapping(call.get("metaData"))
+def _transcripts(
+    document: Document,
+) -> Iterator[tuple[str, tuple[str, str, Any]] | Failed]:
+    listed = document.data["callTranscripts"]
+    if not isinstance(listed, list):
+        yield Failed(document.name, "callTranscripts", _not_a_list(listed))
+        return
+    for found in records.objects(
+        document, listed, "callTranscripts", "a call's transcript object"
+    ):
+        if isinstance(found, Failed):
+            yield found
+        else:
+            place, entry = found
+            call_id = records.key(entry.get("callId"))
+            record = f"{place} (callId {call_id})"
+            yield call_id, (document.name, record, entry.get("transcript") or [])
+
+
+def _not_a_list(value: Any) -> str:
+    try:
+        records.items(value, "callTranscripts")
+    except RecordProblem as problem:
+        return problem.message
+    return "`callTranscripts` is empty"
+
+
+def _recording(call: dict[str, Any], monologues: Any) -> IncomingRecording:
+    meta = records.mapping(call.get("metaData"), "metaData")
     start = units.instant(meta.get("started"), "metaData.started")
     end = units.after(
-        start, units.seconds_ms(meta.get("duration"), "metaData.duration")
+        start,
+        units.seconds_ms(meta.get("duration"), "metaData.duration"),
+        "metaData.duration",
     )
-    parties = [records.mapping(p) for p in records.items(call.get("parties"))]
+    parties = [
+        records.mapping(p, f"parties[{index}]")
+        for index, p in enumerate(records.items(call.get("parties"), "parties"))
+    ]
+    content = records.mapping(call.get("content"), "content")
     recording = records.call(
         source=SOURCE,
-        external_id=meta.get("id"),
-        title=meta.get("title"),
+        external_id=records.identifier(meta.get("id"), "metaData.id"),
+        title=records.text(meta.get("title"), "metaData.title"),
         start=start,
         end=end,
         participants=[party.get("emailAddress") for party in parties],
-        url=meta.get("url"),
-        summary=records.mapping(call.get("content")).get("brief"),
+        url=records.text(meta.get("url"), "metaData.url"),
+        summary=records.text(content.get("brief"), "content.brief"),
     )
     if monologues is not None:
         recording.transcript = _lines(monologues, parties)
     return recording
 
 
-def _lines(
-    monologues: Monologues, parties: list[dict[str, Any]]
-) -> list[IncomingUtterance]:
+def _lines(monologues: Any, parties: list[dict[str, Any]]) -> list[IncomingUtterance]:
     speakers = {
-        records.text(party.get("speakerId")): party
-        for party in parties
+        records.key(party.get("speakerId")): (
+            records.text(party.get("name"), f"parties[{index}].name"),
+            records.text(party.get("emailAddress"), f"parties[{index}].emailAddress"),
+        )
+        for index, party in enumerate(parties)
         if party.get("speakerId") is not None
     }
     lines = []
-    for monologue in records.items(monologues):
-        party = speakers.get(records.text(monologue.get("speakerId")), {})
-        for sentence in records.items(monologue.get("sentences")):
+    for index, monologue in enumerate(records.items(monologues, "transcript")):
+        where = f"transcript[{index}]"
+        monologue = records.mapping(monologue, where)
+        name, email = speakers.get(records.key(monologue.get("speakerId")), ("", ""))
+        sentences = records.items(monologue.get("sentences"), f"{where}.sentences")
+        for number, sentence in enumerate(sentences):
+            said = f"{where}.sentences[{number}]"
+            sentence = records.mapping(sentence, said)
             start = sentence.get("start")
             lines.append(
                 records.utterance(
-                    party.get("name"),
-                    party.get("emailAddress"),
-                    None if start is None else units.milliseconds(start, "start"),
-                    sentence.get("text"),
+                    name,
+                    email,
+                    None
+                    if start is None
+                    else units.milliseconds(start, f"{said}.start"),
+                    records.text(sentence.get("text"), f"{said}.text"),
                 )
             )
     return records.transcript(lines)

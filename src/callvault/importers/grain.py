@@ -24,17 +24,27 @@ SOURCE = "grain"
 Recordings = list[tuple[str, str, dict[str, Any]]]
 
 
+EXPECTED = (
+    "a Grain recordings page ({recordings}), a recording ({id, start_datetime}) "
+    "or a transcript (a list)"
+)
+
+
 def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
     found: Recordings = []
     transcripts: list[Document] = []
     for document in documents:
         if _is_transcript(document.data):
             transcripts.append(document)
-        else:
-            found.extend(_recordings(document))
+            continue
+        for entry in _recordings(document):
+            if isinstance(entry, Failed):
+                yield entry
+            else:
+                found.append(entry)
     joined, orphans = _join(found, transcripts)
     for file, record, data in found:
-        entries = joined.get(records.text(data.get("id")))
+        entries = joined.get(records.key(data.get("id")))
         yield records.guarded(file, record, _recording, data, entries)
     for document in orphans:
         yield Failed(
@@ -50,22 +60,29 @@ def _is_transcript(data: Any) -> bool:
     return isinstance(data, list)
 
 
-def _recordings(document: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _recordings(
+    document: Document,
+) -> Iterator[tuple[str, str, dict[str, Any]] | Failed]:
     data = document.data
     if isinstance(data, dict) and "start_datetime" in data:
-        yield document.name, f"recording ({data.get('id')})", data
+        yield document.name, f"recording ({records.key(data.get('id'))})", data
         return
     listed = data.get("recordings") if isinstance(data, dict) else None
-    if isinstance(listed, list):
-        for index, item in enumerate(listed):
-            if isinstance(item, dict):
-                yield document.name, f"recordings[{index}] ({item.get('id')})", item
+    if not isinstance(listed, list):
+        yield records.not_a_layout(document, EXPECTED)
+        return
+    for entry in records.objects(document, listed, "recordings", "a recording"):
+        if isinstance(entry, Failed):
+            yield entry
+        else:
+            place, item = entry
+            yield document.name, f"{place} ({records.key(item.get('id'))})", item
 
 
 def _join(
     found: Recordings, transcripts: list[Document]
 ) -> tuple[dict[str, list[Any]], list[Document]]:
-    ids = [records.text(data.get("id")) for _, _, data in found]
+    ids = [records.key(data.get("id")) for _, _, data in found]
     joined: dict[str, list[Any]] = {}
     orphans = []
     for document in transcripts:
@@ -86,18 +103,26 @@ def _recording(data: dict[str, Any], entries: list[Any] | None) -> IncomingRecor
         end = units.instant(data["end_datetime"], "end_datetime")
     else:
         end = units.after(
-            start, units.milliseconds(data.get("duration_ms"), "duration_ms")
+            start,
+            units.milliseconds(data.get("duration_ms"), "duration_ms"),
+            "duration_ms",
         )
-    participants = [records.mapping(p) for p in records.items(data.get("participants"))]
+    participants = [
+        records.mapping(p, f"participants[{index}]")
+        for index, p in enumerate(
+            records.items(data.get("participants"), "participants")
+        )
+    ]
+    summary = records.mapping(data.get("ai_summary"), "ai_summary")
     recording = records.call(
         source=SOURCE,
-        external_id=data.get("id"),
-        title=data.get("title"),
+        external_id=records.identifier(data.get("id"), "id"),
+        title=records.text(data.get("title"), "title"),
         start=start,
         end=end,
         participants=[p.get("email") for p in participants],
-        url=data.get("url"),
-        summary=records.mapping(data.get("ai_summary")).get("text"),
+        url=records.text(data.get("url"), "url"),
+        summary=records.text(summary.get("text"), "ai_summary.text"),
     )
     if entries is not None:
         recording.transcript = _lines(entries, participants)
@@ -107,19 +132,26 @@ def _recording(data: dict[str, Any], entries: list[Any] | None) -> IncomingRecor
 def _lines(
     entries: list[Any], participants: list[dict[str, Any]]
 ) -> list[IncomingUtterance]:
-    people = {records.text(p.get("id")): p for p in participants if p.get("id")}
+    people = {
+        records.key(p.get("id")): (
+            records.text(p.get("name"), f"participants[{index}].name"),
+            records.text(p.get("email"), f"participants[{index}].email"),
+        )
+        for index, p in enumerate(participants)
+        if p.get("id")
+    }
     lines = []
-    for index, entry in enumerate(records.items(entries)):
-        person = people.get(records.text(entry.get("participant_id")), {})
+    for index, entry in enumerate(entries):
+        where = f"transcript[{index}]"
+        entry = records.mapping(entry, where)
+        name, email = people.get(records.key(entry.get("participant_id")), ("", ""))
         start = entry.get("start")
         lines.append(
             records.utterance(
-                entry.get("speaker") or person.get("name"),
-                person.get("email"),
-                None
-                if start is None
-                else units.milliseconds(start, f"[{index}].start"),
-                entry.get("text"),
+                records.text(entry.get("speaker"), f"{where}.speaker") or name,
+                email,
+                None if start is None else units.milliseconds(start, f"{where}.start"),
+                records.text(entry.get("text"), f"{where}.text"),
             )
         )
     return records.transcript(lines)

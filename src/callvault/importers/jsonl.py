@@ -9,13 +9,13 @@ compiled core, and turned straight into the bulk writer's rows.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from typing_extensions import TypedDict
 
-from callvault.importers.errors import RecordProblem
+from callvault.importers import files, units
+from callvault.importers.errors import UnreadableDocument
 from callvault.importers.records import (
     Document,
     Failed,
@@ -24,6 +24,7 @@ from callvault.importers.records import (
     check,
     duration_ms,
     emails,
+    reason,
 )
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 from callvault.recordings.schemas import CustomFieldValue
@@ -62,11 +63,9 @@ def convert_line(line: bytes | str, file: str, number: int) -> Outcome:
     record = f"line {number}"
     try:
         parsed = _Recording.model_validate_json(line)
-        return Imported(file, _label(record, parsed), check(_recording(parsed)))
     except ValidationError as error:
-        return Failed(file, record, _validation_reason(error))
-    except RecordProblem as problem:
-        return Failed(file, record, problem.message)
+        return Failed(file, record, _validation_reason(error, line))
+    return _converted(parsed, file, record)
 
 
 def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
@@ -80,11 +79,17 @@ def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
 def _convert_object(data: Any, file: str, record: str) -> Outcome:
     try:
         parsed = _Recording.model_validate(data)
-        return Imported(file, _label(record, parsed), check(_recording(parsed)))
     except ValidationError as error:
-        return Failed(file, record, _validation_reason(error))
-    except RecordProblem as problem:
-        return Failed(file, record, problem.message)
+        return Failed(file, record, _validation_reason(error, None))
+    return _converted(parsed, file, record)
+
+
+def _converted(parsed: _Recording, file: str, record: str) -> Outcome:
+    label = _label(record, parsed)
+    try:
+        return Imported(file, label, check(_recording(parsed)))
+    except Exception as error:  # nothing in a record escapes it
+        return Failed(file, label, reason(error))
 
 
 def _label(record: str, parsed: _Recording) -> str:
@@ -92,14 +97,15 @@ def _label(record: str, parsed: _Recording) -> str:
 
 
 def _recording(parsed: _Recording) -> IncomingRecording:
-    start = parsed.start_time.astimezone(UTC)
-    end = parsed.end_time.astimezone(UTC)
+    start = units.utc(parsed.start_time, "start_time")
+    end = units.utc(parsed.end_time, "end_time")
     return IncomingRecording(
         source=parsed.source,
         external_id=parsed.external_id,
         title=parsed.title or "",
         start_time=start,
         end_time=end,
+        # Checked against the times with every other record (records.check).
         duration_ms=duration_ms(start, end)
         if parsed.duration_ms is None
         else parsed.duration_ms,
@@ -120,10 +126,8 @@ def _transcript(parsed: _Recording) -> list[IncomingUtterance] | None:
     if any(line.get("position") is not None for line in lines):
         lines = sorted(lines, key=lambda line: line.get("position") or 0)
     result: list[IncomingUtterance] = []
-    for index, line in enumerate(lines):
+    for line in lines:
         offset = line.get("offset_ms")
-        if offset is not None and offset < 0:
-            raise RecordProblem(f"`transcript[{index}].offset_ms` is negative")
         text = line.get("text")
         if text and not text.isspace():
             result.append(
@@ -150,10 +154,17 @@ def _custom_fields(
     ]
 
 
-def _validation_reason(error: ValidationError) -> str:
+def _validation_reason(error: ValidationError, line: bytes | str | None) -> str:
     detail = error.errors()[0]
     if detail["type"] == "json_invalid":
-        return "not valid JSON"
+        if isinstance(line, bytes):
+            try:
+                files.decode(line)
+            except UnreadableDocument as problem:
+                return problem.message
+        return f"not valid JSON: {detail['msg'].removeprefix('Invalid JSON: ')}"
+    if detail["type"] == "model_type" and not detail["loc"]:
+        return f"expected a recording object, got {type(detail['input']).__name__}"
     where = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in detail["loc"]
     ).lstrip(".")

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import structlog
-from sqlalchemy.exc import DataError, IntegrityError
 
 from callvault.importers import files, jsonl, registry
 from callvault.importers.records import Converter, Failed, Imported, Outcome
@@ -85,7 +84,9 @@ class Writer:
             return
         try:
             results = self._write(batch)
-        except (IntegrityError, DataError):
+        except bulk.TRANSIENT:
+            raise
+        except Exception:  # one record must not cost the batch
             # Something in the batch the database refuses, or a concurrent
             # writer got there first: write record by record to tell which.
             results = [self._write_alone(item) for item in batch]
@@ -109,8 +110,10 @@ class Writer:
     def _write_alone(self, item: Imported) -> bulk.Result:
         try:
             return self._write([item])[0]
-        except (IntegrityError, DataError) as error:
-            return Rejected(f"refused by the database: {error.orig}")
+        except bulk.TRANSIENT:
+            raise
+        except Exception as error:  # the record fails, not the import
+            return Rejected(bulk.refusal(error))
 
 
 def import_paths(

@@ -33,7 +33,10 @@ def _cue(rows: list[str]) -> IncomingUtterance | None:
             speaker = _SPEAKER.match(words)
             if speaker:
                 return records.utterance(
-                    speaker.group(1), None, offset, speaker.group(2)
+                    speaker.group(1).strip(),
+                    "",
+                    offset,
+                    (speaker.group(2) or "").strip(),
                 )
-            return records.utterance(None, None, offset, words)
+            return records.utterance("", "", offset, words)
     return None

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from callvault.importers import records, units, vtt
+from callvault.importers import files, records, units, vtt
 from callvault.importers.records import Document, Failed, Outcome
 from callvault.recordings.bulk import IncomingRecording
 
@@ -24,14 +24,24 @@ SOURCE = "zoom"
 Meetings = list[tuple[str, str, dict[str, Any]]]
 
 
+EXPECTED = (
+    "a Zoom recordings page ({meetings}), a meeting ({uuid, ...}), a webhook "
+    "body ({event, payload: {object}}) or a list of meetings"
+)
+
+
 def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
     meetings: Meetings = []
     texts: list[Document] = []
     for document in documents:
-        if isinstance(document.data, str):
+        if _is_vtt(document):
             texts.append(document)
-        else:
-            meetings.extend(_meetings(document))
+            continue
+        for found in _meetings(document):
+            if isinstance(found, Failed):
+                yield found
+            else:
+                meetings.append(found)
     joined, orphans = _join(meetings, texts)
     for index, (file, record, meeting) in enumerate(meetings):
         text = joined.get(index)
@@ -45,25 +55,49 @@ def convert(documents: Sequence[Document]) -> Iterator[Outcome]:
         )
 
 
-def _meetings(document: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _is_vtt(document: Document) -> bool:
+    # A `.json` file holding a JSON string is no transcript: it fails below.
+    return isinstance(document.data, str) and document.name.lower().endswith(
+        tuple(files.TEXT_SUFFIXES)
+    )
+
+
+def _meetings(
+    document: Document,
+) -> Iterator[tuple[str, str, dict[str, Any]] | Failed]:
     data = document.data
-    if isinstance(data, dict) and isinstance(data.get("payload"), dict):
-        meeting = data["payload"].get("object")
-        if isinstance(meeting, dict) and "uuid" in meeting:
-            yield document.name, f"{data.get('event')} ({meeting['uuid']})", meeting
+    if isinstance(data, dict) and "payload" in data:
+        yield _delivered(document, data)
         return
     if isinstance(data, dict) and "uuid" in data:
-        yield document.name, f"meeting ({data['uuid']})", data
+        yield document.name, f"meeting ({records.key(data['uuid'])})", data
         return
     listed = data.get("meetings") if isinstance(data, dict) else data
-    if isinstance(listed, list):
-        for index, meeting in enumerate(listed):
-            if isinstance(meeting, dict):
-                yield (
-                    document.name,
-                    f"meetings[{index}] ({meeting.get('uuid')})",
-                    meeting,
-                )
+    if not isinstance(listed, list):
+        yield records.not_a_layout(document, EXPECTED)
+        return
+    for found in records.objects(document, listed, "meetings", "a meeting object"):
+        if isinstance(found, Failed):
+            yield found
+        else:
+            place, meeting = found
+            uuid = records.key(meeting.get("uuid"))
+            yield document.name, f"{place} ({uuid})", meeting
+
+
+def _delivered(
+    document: Document, data: dict[str, Any]
+) -> tuple[str, str, dict[str, Any]] | Failed:
+    """A webhook body's meeting: its recording events carry one."""
+    event = data.get("event")
+    label = str(event) if isinstance(event, str) else "webhook"
+    payload = data["payload"]
+    meeting = payload.get("object") if isinstance(payload, dict) else None
+    if not isinstance(meeting, dict) or "uuid" not in meeting:
+        return Failed(
+            document.name, label, "`payload.object` holds no meeting (no `uuid`)"
+        )
+    return document.name, f"{label} ({records.key(meeting['uuid'])})", meeting
 
 
 def _join(
@@ -87,28 +121,35 @@ def _join(
 
 
 def _marks(meeting: dict[str, Any]) -> list[str]:
-    """What a transcript file's name may carry to say whose it is."""
-    files = [records.mapping(f) for f in records.items(meeting.get("recording_files"))]
+    """What a transcript file's name may carry to say whose it is; never
+    failing (a malformed meeting fails when it is read)."""
+    listed = meeting.get("recording_files")
+    files = (
+        [f for f in listed if isinstance(f, dict)] if isinstance(listed, list) else []
+    )
     marks = [
-        records.text(f.get("id"))
+        records.key(f.get("id"))
         for f in files
-        if records.text(f.get("file_type")).upper() == "TRANSCRIPT"
+        if isinstance(f.get("file_type"), str)
+        and f["file_type"].upper() == "TRANSCRIPT"
     ]
-    marks.append(records.text(meeting.get("id")))
+    marks.append(records.key(meeting.get("id")))
     return [mark for mark in marks if mark]
 
 
 def _recording(meeting: dict[str, Any], transcript: str | None) -> IncomingRecording:
     start = units.instant(meeting.get("start_time"), "start_time")
-    end = units.after(start, units.minutes_ms(meeting.get("duration"), "duration"))
+    end = units.after(
+        start, units.minutes_ms(meeting.get("duration"), "duration"), "duration"
+    )
     recording = records.call(
         source=SOURCE,
-        external_id=meeting.get("uuid"),
-        title=meeting.get("topic"),
+        external_id=records.identifier(meeting.get("uuid"), "uuid"),
+        title=records.text(meeting.get("topic"), "topic"),
         start=start,
         end=end,
         participants=[meeting.get("host_email")],
-        url=meeting.get("share_url"),
+        url=records.text(meeting.get("share_url"), "share_url"),
     )
     if transcript is not None:
         recording.transcript = vtt.parse(transcript)

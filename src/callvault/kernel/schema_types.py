@@ -33,7 +33,9 @@ class Pagination(BaseModel):
     has_next_page: bool
 
 
-def _storable(value: Any) -> None:
+def check_storable(value: Any) -> None:
+    """Refuse text PostgreSQL cannot store (SQLite would): the rule of every
+    request body and of every imported record."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("text must not contain the NUL character (\\u0000)")
@@ -45,7 +47,7 @@ def _storable(value: Any) -> None:
             ) from None
     elif isinstance(value, list):
         for item in value:
-            _storable(item)
+            check_storable(item)
 
 
 class RequestBody(BaseModel):
@@ -55,5 +57,5 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _text_is_storable(cls, value: Any) -> Any:
-        _storable(value)
+        check_storable(value)
         return value

@@ -20,6 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from callvault.accounts.matching import match_accounts
@@ -71,6 +73,18 @@ class Rejected:
 
 
 Result = Written | Rejected
+
+# Errors of the database itself (gone, locked, out of connections), not of
+# what a batch holds: the same batch may be written later.
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def refusal(error: Exception) -> str:
+    """Why the database would not store a record, as its failure says it."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    return f"refused by the database: {str(cause).strip() or type(cause).__name__}"
+
+
 # (field id, slug, value); a None value unsets the field.
 FieldChanges = list[tuple[str, str, StoredValue | None]]
 

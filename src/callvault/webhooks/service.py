@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy.orm import Session
 
-from callvault.importers import registry
+from callvault.importers import files, registry
+from callvault.importers.errors import UnreadableDocument
 from callvault.importers.records import Document, Failed, Imported
 from callvault.kernel.db import Database
 from callvault.kernel.errors import InvalidAuthorizationHeader
@@ -187,9 +187,10 @@ def _verify(
 
 
 def _parse(body: bytes) -> dict[str, Any]:
+    # Parsed as the import parses it: ids beyond 64 bits kept exact.
     try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        payload = files.parse_json(body)
+    except UnreadableDocument:
         raise InvalidDelivery("The delivery body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise InvalidDelivery("The delivery body must be a JSON object.")
@@ -225,7 +226,7 @@ def process(database: Database, delivery_row_id: str) -> None:
         if organization is None:
             return
         document = Document(
-            f"webhook {delivery.delivery_id}", orjson.loads(delivery.body)
+            f"webhook {delivery.delivery_id}", files.parse_json(delivery.body)
         )
         outcomes = list(registry.converter(delivery.source)([document]))
         imported = {
@@ -245,6 +246,24 @@ def process(database: Database, delivery_row_id: str) -> None:
         organization_id=delivery.organization_id,
         delivery_id=delivery.delivery_id,
         status=delivery.status,
+    )
+
+
+def fail(database: Database, delivery_row_id: str, reason: str) -> None:
+    """Settle a delivery whose import raised: `failed` with the reason, so
+    that it is not taken up again at every start."""
+    with database.session(write=True) as session:
+        delivery = repository.claim(session, delivery_row_id)
+        if delivery is None:
+            return
+        delivery.status = "failed"
+        delivery.outcome = reason
+        delivery.processed_at = utcnow()
+    log.warning(
+        "webhooks.delivery_failed",
+        organization_id=delivery.organization_id,
+        delivery_id=delivery.delivery_id,
+        reason=reason,
     )
 
 
@@ -271,6 +290,7 @@ def _settle(
         delivery.status = "imported"
     else:
         # Granola and Fireflies send ids only; Gong test deliveries hold no call.
+        # A body that holds no call where one must be has failed above.
         delivery.status = "recorded"
     delivery.outcome = "; ".join(reasons + written) or "no call in this delivery"
     delivery.processed_at = utcnow()

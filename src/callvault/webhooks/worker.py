@@ -8,14 +8,19 @@ import queue
 import threading
 
 import structlog
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from callvault.kernel.db import Database
+from callvault.kernel.errors import CallvaultError
+from callvault.recordings.bulk import TRANSIENT, refusal
 from callvault.webhooks import repository, service
 
 log = structlog.get_logger("callvault.webhooks")
 
 _STOP = ""
+# A concurrent writer twice over, or the database unavailable: not the
+# delivery's doing, so it is left pending.
+DEFERRED: tuple[type[Exception], ...] = (IntegrityError, *TRANSIENT)
 
 
 class DeliveryWorker:
@@ -54,5 +59,24 @@ class DeliveryWorker:
                 # Another process wrote the same call at the same moment:
                 # once more, and the call is found stored.
                 service.process(self.database, delivery)
-        except Exception:
-            log.exception("webhooks.delivery_failed", delivery=delivery)
+        except DEFERRED:
+            # The database, not the delivery: it stays pending and is
+            # imported again at the next start.
+            log.exception("webhooks.delivery_deferred", delivery=delivery)
+        except Exception as error:  # a delivery never stays pending for its content
+            self._fail(delivery, error)
+
+    def _fail(self, delivery: str, error: Exception) -> None:
+        log.exception("webhooks.delivery_import_raised", delivery=delivery)
+        try:
+            service.fail(self.database, delivery, _reason(error))
+        except Exception:  # the worker goes on with the next
+            log.exception("webhooks.delivery_deferred", delivery=delivery)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, DBAPIError):
+        return refusal(error)
+    if isinstance(error, CallvaultError):
+        return error.message
+    return f"the import failed: {error or type(error).__name__}"
