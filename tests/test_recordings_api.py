@@ -427,3 +427,12 @@ def test_a_long_title_is_kept_whole_and_found_by_equals(api: httpx.Client) -> No
     assert created["title"] == title
     assert found.status_code == 200, found.text
     assert [r["id"] for r in found.json()["data"]] == [created["id"]]
+
+
+def test_duration_is_exact_to_the_millisecond(api: httpx.Client) -> None:
+    # 259.001 s is 259.00099999… as a float: float seconds lose the 1 ms.
+    created = create_recording(
+        api, start_time="2025-01-15T09:30:00Z", end_time="2025-01-15T09:34:19.001Z"
+    )
+
+    assert created["duration_ms"] == 259_001

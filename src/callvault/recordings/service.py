@@ -4,6 +4,7 @@ section 3)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -98,7 +99,8 @@ def create_recording(
         url=url,
         start_time=start,
         end_time=end,
-        duration_ms=int((end - start).total_seconds() * 1000),
+        # Whole milliseconds by integer division: float seconds can lose one.
+        duration_ms=(end - start) // timedelta(milliseconds=1),
         account_id=account_id,
         participant_emails=participants,
     )
