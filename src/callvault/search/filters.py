@@ -21,6 +21,9 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "start_time": ("time_is_after", "time_is_before", "time_range"),
 }
 COMPOUND = ("and", "or")
+CONDITION_OPERATORS = tuple(
+    dict.fromkeys(operator for allowed in OPERATORS.values() for operator in allowed)
+)
 TAKES_VALUE = frozenset(
     {"equals", "string_contains", "time_is_after", "time_is_before"}
 )
@@ -142,6 +145,13 @@ def _parse(tree: Filter, path: str, depth: int) -> Node:
         )
     if tree.operator in COMPOUND:
         return _parse_compound(tree, path, depth)
+    if tree.operator not in CONDITION_OPERATORS:
+        # Checked before the field, so that a misspelt operator is named as
+        # such rather than asked for the field an `and` does not take.
+        raise InvalidFilter(
+            f"`{path}.operator`: {tree.operator!r} is not an operator; operators "
+            f"are {_listing(COMPOUND + CONDITION_OPERATORS)}."
+        )
     return _parse_condition(tree, path)
 
 
