@@ -1,7 +1,8 @@
 """Text that no database can store (NUL, a lone UTF-16 surrogate) is a 400
 naming its place, on every route and in every string a request carries:
 each body property the OpenAPI publishes, each query parameter, each filter
-operand. Never a 500, on SQLite and PostgreSQL alike."""
+operand. Never a 500, on SQLite and PostgreSQL alike. And every boolean and
+integer of every body is strict: never coerced from a string or a number."""
 
 from __future__ import annotations
 
@@ -40,24 +41,33 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return _resolve(spec, non_null[0]) if non_null else schema
 
 
-def string_places(
-    spec: dict[str, Any], schema: dict[str, Any], seen: frozenset[str] = frozenset()
+def places(
+    spec: dict[str, Any],
+    schema: dict[str, Any],
+    leaf: str = "string",
+    seen: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, Any]]:
     """(the path a refusal names, a JSON value with MARK at that path) for
-    every string the schema holds, through objects and arrays."""
+    every `leaf`-typed value the schema holds, through objects and arrays."""
     ref = schema.get("$ref", "")
     schema = _resolve(spec, schema)
     kind = schema.get("type")
-    if kind == "string":
+    if kind == leaf:
         yield "", MARK
     elif kind == "array":
-        for path, value in string_places(spec, schema["items"], seen):
+        for path, value in places(spec, schema["items"], leaf, seen):
             yield "[0]" + (f".{path}" if path and path[0] != "[" else path), [value]
     elif kind == "object" and ref not in seen:
         for name, child in schema.get("properties", {}).items():
-            for path, value in string_places(spec, child, seen | {ref}):
+            for path, value in places(spec, child, leaf, seen | {ref}):
                 joined = f"{name}.{path}" if path and path[0] != "[" else name + path
                 yield joined, {name: value}
+
+
+def string_places(
+    spec: dict[str, Any], schema: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    return places(spec, schema)
 
 
 def body_operations(server: LiveServer) -> list[tuple[str, str, dict[str, Any]]]:
@@ -194,3 +204,35 @@ def test_a_surrogate_pair_is_ordinary_text(api: httpx.Client) -> None:
 
     assert response.status_code == 200, response.text
     assert response.json()["data"]["name"] == "\U0001f600 smile"
+
+
+# A string, a float or the other JSON type where a boolean or an integer
+# belongs: refused, never read as one.
+NOT_OF_TYPE = {
+    "boolean": ['"yes"', '"true"', "0", "1"],
+    "integer": ['"5"', "5.0", "true"],
+}
+
+
+@pytest.mark.parametrize("leaf", list(NOT_OF_TYPE))
+def test_every_boolean_and_integer_of_every_body_is_strict(
+    server: LiveServer, api: httpx.Client, ids: dict[str, str], leaf: str
+) -> None:
+    spec = _spec(server)
+    swept = 0
+    for method, path, schema in body_operations(server):
+        for where, body in places(spec, schema, leaf):
+            for written in NOT_OF_TYPE[leaf]:
+                content = orjson.dumps(body).replace(
+                    f'"{MARK}"'.encode(), written.encode()
+                )
+                response = api.request(
+                    method,
+                    concrete(path, ids),
+                    content=content,
+                    headers={"content-type": "application/json"},
+                )
+                refused(response, 400, "invalid_request_body", f"`{where}` must be")
+            swept += 1
+    # `is_disabled`; `limit` and `call_recording_messages[0].message_at_ms`.
+    assert swept >= {"boolean": 1, "integer": 2}[leaf]
