@@ -118,7 +118,7 @@ def _decimal(_: CustomField, value: str) -> str:
             "expected a number in plain notation such as 3.14 or -0.5, "
             "without exponent or spaces"
         )
-    whole, _, fraction = value.lstrip("+-").partition(".")
+    whole, _point, fraction = value.lstrip("+-").partition(".")
     if len(whole.lstrip("0")) + len(fraction) > DECIMAL_DIGITS:
         raise ValueError(
             f"expected at most {DECIMAL_DIGITS} digits, leading zeros aside"
