@@ -300,11 +300,13 @@ def test_a_cursor_comes_back_with_the_same_filter_and_limit(
     cursor = search(api, filter=tree, limit=1)["pagination"]["cursor"]
 
     assert search(api, filter=tree, limit=1, cursor=cursor)["data"]
-    assert "another filter or limit" in refused(
+    assert "another organization, filter or limit" in refused(
         api, filter=tree, limit=2, cursor=cursor
     )
-    assert "another filter or limit" in refused(api, limit=1, cursor=cursor)
-    assert "another filter or limit" in refused(
+    assert "another organization, filter or limit" in refused(
+        api, limit=1, cursor=cursor
+    )
+    assert "another organization, filter or limit" in refused(
         api, filter=contains("abd"), limit=1, cursor=cursor
     )
 
@@ -323,6 +325,23 @@ def test_damaged_and_foreign_cursors_are_refused(
 
     for bad in (flipped, cursor[:-3], "not a cursor", foreign, another_list):
         assert "cursor" in refused(api, limit=1, cursor=bad)
+    # Another organization's cursor, with the very filter and limit it came
+    # with: refused without saying that it is another organization's.
+    message = refused(api, limit=1, cursor=foreign)
+    assert "another organization, filter or limit" in message
+    assert other.id not in message and other.name not in message
+
+
+def test_an_unknown_operator_is_named_before_any_field(api: httpx.Client) -> None:
+    for tree in (
+        {"operator": "xor"},
+        {"field": "title", "operator": "xor", "value": "a"},
+        {"operator": "and", "subfilters": [{"operator": "AND"}]},
+    ):
+        message = refused(api, filter=tree)
+        assert "is not an operator" in message, message
+        assert "`and`, `or`, `equals`, `in`, `not_in`, `is_set`" in message
+        assert "required" not in message
 
 
 def test_an_empty_cursor_starts_from_the_first_page(

@@ -157,7 +157,7 @@ INVALID_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 WRONG_TYPES: list[tuple[Any, list[str]]] = [
-    ({"filter": "title"}, ["`filter`", "dictionary"]),
+    ({"filter": "title"}, ["`filter` must be a JSON object"]),
     ({"filter": ["a"]}, ["`filter`"]),
     ({"filter": leaf("source", "in", values="zoom")}, ["`filter.values`", "list"]),
     (

@@ -7,8 +7,10 @@ callvault.search; it is the contract (spec/README.md section 4) in Python.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -36,6 +38,25 @@ OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minut
 # Mixed case, letters whose case folding changes length or form, LIKE's
 # wildcards and FTS5's quote, so every rule of string_contains is exercised.
 TITLE_ALPHABET = 'aAbBsSßẞσΣςéÉİı%_" 1'
+# Digits written beyond the microsecond that callvault stores: a bound with
+# them lies strictly between two stored instants.
+SUB_MICROSECOND = ["", "", "", "0", "1", "5", "999"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def exact_seconds(text: str) -> Fraction:
+    """The instant an RFC3339 text names, to every digit it was written with."""
+    digits = _FRACTION.search(text)
+    whole = datetime.fromisoformat(_FRACTION.sub("", text))
+    fraction = (
+        Fraction(int(digits.group(1)), 10 ** len(digits.group(1))) if digits else 0
+    )
+    return Fraction((whole - EPOCH) // timedelta(microseconds=1), 10**6) + fraction
+
+
+def stored_seconds(moment: datetime) -> Fraction:
+    return Fraction((moment - EPOCH) // timedelta(microseconds=1), 10**6)
 
 
 def oracle_matches(tree: dict[str, Any] | None, recording: dict[str, Any]) -> bool:
@@ -60,11 +81,11 @@ def oracle_matches(tree: dict[str, Any] | None, recording: dict[str, Any]) -> bo
     if operator == "string_contains":
         return tree["value"].casefold() in field.casefold()
     if operator == "time_is_after":
-        return bool(field > datetime.fromisoformat(tree["value"]))
+        return bool(stored_seconds(field) > exact_seconds(tree["value"]))
     if operator == "time_is_before":
-        return bool(field < datetime.fromisoformat(tree["value"]))
-    start, end = (datetime.fromisoformat(v) for v in tree["values"])
-    return bool(start <= field < end)
+        return bool(stored_seconds(field) < exact_seconds(tree["value"]))
+    start, end = (exact_seconds(v) for v in tree["values"])
+    return bool(start <= stored_seconds(field) < end)
 
 
 def oracle(tree: dict[str, Any] | None, rows: list[Row]) -> list[str]:
@@ -99,7 +120,11 @@ def written_instant(draw: st.DrawFn) -> str:
     moment = draw(st.sampled_from(INSTANTS)) + timedelta(
         microseconds=draw(st.sampled_from([0, 0, 1, -1]))
     )
-    return moment.astimezone(draw(st.sampled_from(OFFSETS))).isoformat()
+    written = moment.astimezone(draw(st.sampled_from(OFFSETS)))
+    text = written.isoformat(timespec="microseconds")
+    extra = draw(st.sampled_from(SUB_MICROSECOND))
+    # The offset is the last six characters: `+02:00`.
+    return text[:-6] + extra + text[-6:]
 
 
 @st.composite
@@ -159,9 +184,7 @@ def leaves(
             "operator": "time_is_before",
             "value": written_instant(draw),
         }
-    bounds = sorted(
-        [written_instant(draw), written_instant(draw)], key=datetime.fromisoformat
-    )
+    bounds = sorted([written_instant(draw), written_instant(draw)], key=exact_seconds)
     return {"field": "start_time", "operator": "time_range", "values": bounds}  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from callvault.accounts.schemas import (
 )
 from callvault.kernel.deps import CurrentPrincipal, ReadSession, WriteSession
 from callvault.kernel.http import JSONResponse, ok
+from callvault.kernel.schema_types import Text
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 def list_accounts(
     principal: CurrentPrincipal,
     session: ReadSession,
-    cursor: str | None = None,
+    cursor: Text | None = None,
     limit: int | None = None,
 ) -> JSONResponse:
     """Accounts, oldest first, a page at a time."""

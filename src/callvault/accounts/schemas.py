@@ -2,24 +2,24 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import Pagination, RequestBody
+from callvault.kernel.schema_types import Pagination, RequestBody, Text
 
 
 class CreateAccountRequest(RequestBody):
-    name: str = Field(min_length=1, max_length=500)
-    domains: list[str] | None = None
-    domain: str | None = None
-    primary_domain: str | None = None
-    account_type: str | None = Field(None, max_length=50)
-    logo_url: str | None = Field(None, max_length=2048)
+    name: Text = Field(min_length=1, max_length=500)
+    domains: list[Text] | None = None
+    domain: Text | None = None
+    primary_domain: Text | None = None
+    account_type: Text | None = Field(None, max_length=50)
+    logo_url: Text | None = Field(None, max_length=2048)
 
 
 class UpdateAccountRequest(RequestBody):
-    name: str | None = Field(None, min_length=1, max_length=500)
-    domains: list[str] | None = None
-    primary_domain: str | None = None
-    account_type: str | None = Field(None, max_length=50)
-    logo_url: str | None = Field(None, max_length=2048)
+    name: Text | None = Field(None, min_length=1, max_length=500)
+    domains: list[Text] | None = None
+    primary_domain: Text | None = None
+    account_type: Text | None = Field(None, max_length=50)
+    logo_url: Text | None = Field(None, max_length=2048)
     is_disabled: bool | None = None
 
 

@@ -10,13 +10,14 @@ from callvault.custom_fields.schemas import (
 )
 from callvault.kernel.deps import CurrentPrincipal, ReadSession, WriteSession
 from callvault.kernel.http import JSONResponse, ok
+from callvault.kernel.schema_types import Text
 
 router = APIRouter(prefix="/custom-fields", tags=["custom-fields"])
 
 
 @router.get("", response_model=CustomFieldListResponse)
 def list_custom_fields(
-    principal: CurrentPrincipal, session: ReadSession, object_type: str | None = None
+    principal: CurrentPrincipal, session: ReadSession, object_type: Text | None = None
 ) -> JSONResponse:
     """Every custom field defined for one object type (`meeting` for calls)."""
     fields = service.list_fields(session, principal.organization_id, object_type)

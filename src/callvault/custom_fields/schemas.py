@@ -2,28 +2,28 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import RequestBody
+from callvault.kernel.schema_types import RequestBody, Text
 
 
 class SelectOption(RequestBody):
-    slug: str | None = None
-    label: str | None = Field(None, max_length=500)
-    ai_description: str | None = Field(
+    slug: Text | None = None
+    label: Text | None = Field(None, max_length=500)
+    ai_description: Text | None = Field(
         None, description="When to choose this option, for AI suggestions."
     )
 
 
 class CreateCustomFieldRequest(RequestBody):
-    label: str = Field(min_length=1, max_length=500)
-    type: str
-    object_type: str
-    slug: str | None = None
-    description: str | None = None
+    label: Text = Field(min_length=1, max_length=500)
+    type: Text
+    object_type: Text
+    slug: Text | None = None
+    description: Text | None = None
     select_options: list[SelectOption] | None = None
     # Sent by the official client; callvault has no field defaults, so they
     # are accepted and not kept (docs/contract.md).
-    default_value: str | None = None
-    default_values: list[str] | None = None
+    default_value: Text | None = None
+    default_values: list[Text] | None = None
 
 
 class SelectOptionOut(BaseModel):

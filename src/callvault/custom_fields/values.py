@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +18,13 @@ from callvault.kernel.times import format_instant, parse_instant
 StoredValue = str | list[str]
 
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+# Plain notation only: `1e400`, `.5`, `5.`, `Infinity` and surrounding spaces
+# are refused, not read into a form the caller never wrote.
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
+# Whole numbers fit a signed 64-bit integer, as every client's integer does.
+_NUMBER_BOUND = 2**63
+# As many digits as the widest SQL DECIMAL most databases hold: DECIMAL(38, s).
+DECIMAL_DIGITS = 38
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -52,9 +59,16 @@ def _single(field: CustomField, value: str, where: str) -> str:
         return checker(field, value)
     except ValueError as problem:
         raise InvalidCustomFieldValue(
-            f"`{where}`: {value!r} is not a valid {field.type} for "
+            f"`{where}`: {_quoted(value)} is not a valid {field.type} for "
             f"{field.slug!r}: {problem}"
         ) from None
+
+
+def _quoted(value: str, limit: int = 60) -> str:
+    """The value as the refusal repeats it: a long one is cut, not echoed."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value)} characters)"
 
 
 def _options(field: CustomField, values: list[str], where: str) -> list[str]:
@@ -79,19 +93,40 @@ def _text(_: CustomField, value: str) -> str:
 
 
 def _number(_: CustomField, value: str) -> str:
-    if not _INTEGER.fullmatch(value.strip()):
-        raise ValueError("expected a whole number such as 42")
-    return str(int(value))
+    """Stored canonically: no sign for zero or positives, no leading zeros."""
+    if not _INTEGER.fullmatch(value):
+        raise ValueError("expected a whole number such as 42, without spaces")
+    # Leading zeros go before int() reads it: a long run of them is still a
+    # small number, and past 4300 digits int() refuses to read any.
+    digits = value.lstrip("+-").lstrip("0") or "0"
+    out_of_range = ValueError(
+        f"expected a whole number from {-_NUMBER_BOUND} to {_NUMBER_BOUND - 1}"
+    )
+    if len(digits) > len(str(_NUMBER_BOUND)):
+        raise out_of_range
+    number = -int(digits) if value.startswith("-") else int(digits)
+    if not -_NUMBER_BOUND <= number < _NUMBER_BOUND:
+        raise out_of_range
+    return str(number)
 
 
 def _decimal(_: CustomField, value: str) -> str:
-    try:
-        number = Decimal(value.strip())
-    except InvalidOperation:
-        raise ValueError("expected a number such as 3.14") from None
-    if not number.is_finite():
-        raise ValueError("expected a finite number")
-    return str(number)
+    """Stored as written but canonical: no `+`, no leading zeros, no sign on
+    zero; the digits after the point are kept (`1234.50` stays)."""
+    if not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError(
+            "expected a number in plain notation such as 3.14 or -0.5, "
+            "without exponent or spaces"
+        )
+    whole, _point, fraction = value.lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) + len(fraction) > DECIMAL_DIGITS:
+        raise ValueError(
+            f"expected at most {DECIMAL_DIGITS} digits, leading zeros aside"
+        )
+    number = Decimal(value)
+    if number.is_zero():
+        number = abs(number)
+    return format(number, "f")
 
 
 def _boolean(_: CustomField, value: str) -> str:
@@ -103,7 +138,10 @@ def _boolean(_: CustomField, value: str) -> str:
 def _date(_: CustomField, value: str) -> str:
     if not _DATE.fullmatch(value):
         raise ValueError("expected YYYY-MM-DD")
-    return date.fromisoformat(value).isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError("expected a day of the calendar as YYYY-MM-DD") from None
 
 
 def _datetime(_: CustomField, value: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 
 from callvault.importers.errors import RecordProblem
-from callvault.kernel.schema_types import check_storable
+from callvault.kernel.schema_types import storable
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 from callvault.recordings.schemas import MAX_BIGINT
 
@@ -140,7 +140,9 @@ def _check_storable(recording: IncomingRecording) -> None:
         ]
     for field, value in texts:
         try:
-            check_storable(value)
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str):
+                    storable(text)
         except ValueError as problem:
             raise RecordProblem(f"`{field}`: {problem}") from None
 

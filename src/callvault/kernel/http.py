@@ -3,7 +3,10 @@ envelope for every failure (contract section 2)."""
 
 from __future__ import annotations
 
+import json
+import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -137,19 +140,65 @@ def _describe_location(loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _validation_message(error: RequestValidationError) -> list[str]:
+# Pydantic's words for a wrong JSON type, in the contract's terms.
+_TYPE_SENTENCES = {
+    "bool_type": "must be `true` or `false` (a JSON boolean)",
+    "int_type": "must be an integer (a JSON number without a fraction)",
+    "int_from_float": "must be an integer (a JSON number without a fraction)",
+    "string_type": "must be a string",
+    "list_type": "must be a JSON list",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    # Strict text with a length bound reads the string as Unicode first.
+    "string_unicode": "text must be valid Unicode (no lone surrogates)",
+}
+
+
+def _json_invalid_message(detail: dict[str, Any]) -> str:
+    reason = str(detail.get("ctx", {}).get("error", ""))
+    loc = detail.get("loc", ())
+    position = loc[-1] if loc and isinstance(loc[-1], int) else None
+    if reason == "Extra data":
+        return (
+            "The request body is not valid JSON: there is more text after the "
+            f"JSON value, at character {position}."
+        )
+    if reason and position is not None:
+        return (
+            f"The request body is not valid JSON: {reason.lower()} at "
+            f"character {position}."
+        )
+    return "The request body is not valid JSON."
+
+
+def _not_json_message(request: Request) -> str:
+    declared = request.headers.get("content-type")
+    sent = f"`Content-Type: {declared}`" if declared else "no Content-Type"
+    return (
+        "Send the request body as JSON with `Content-Type: application/json`; "
+        f"this request has {sent}."
+    )
+
+
+def _validation_message(request: Request, error: RequestValidationError) -> list[str]:
     messages = []
     for detail in error.errors():
         kind = detail.get("type", "")
         where = _describe_location(tuple(detail.get("loc", ())))
         if kind == "json_invalid":
-            messages.append("The request body is not valid JSON.")
+            messages.append(_json_invalid_message(detail))
         elif kind == "missing" and not where:
             messages.append("The request body is missing.")
+        elif not where and isinstance(detail.get("input"), bytes):
+            # FastAPI reads a body as JSON only when it is declared as JSON.
+            messages.append(_not_json_message(request))
         elif kind in ("model_attributes_type", "dict_type") and not where:
             messages.append("The request body must be a JSON object.")
         elif kind == "missing":
             messages.append(f"`{where}` is required.")
+        elif where and kind in _TYPE_SENTENCES:
+            messages.append(f"`{where}` {_TYPE_SENTENCES[kind]}.")
         elif where:
             reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
             messages.append(f"`{where}`: {reason}.")
@@ -158,15 +207,96 @@ def _validation_message(error: RequestValidationError) -> list[str]:
     return messages or ["The request is invalid."]
 
 
+@dataclass(frozen=True)
+class _HugeNumber:
+    digits: int
+
+
+def _read_number(text: str) -> int | _HugeNumber:
+    digits = len(text.lstrip("-"))
+    if digits > sys.get_int_max_str_digits():
+        return _HugeNumber(digits)
+    return int(text)
+
+
+def _find_huge(value: Any, path: str) -> tuple[str, _HugeNumber] | None:
+    if isinstance(value, _HugeNumber):
+        return path, value
+    items: Any = ()
+    if isinstance(value, dict):
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    for where, child in items:
+        found = _find_huge(child, where)
+        if found:
+            return found
+    return None
+
+
+def _huge_number_message(body: bytes) -> str:
+    limit = sys.get_int_max_str_digits()
+    generic = (
+        f"The request body holds a number of more than {limit} digits; "
+        "no field takes a number that large."
+    )
+    try:
+        document = json.loads(body, parse_int=_read_number)
+    except (ValueError, RecursionError):
+        return generic
+    found = _find_huge(document, "")
+    if found is None:
+        return generic
+    where, number = found
+    return (
+        f"`{where or 'body'}`: the number has {number.digits} digits, far too "
+        "large for any field of this API."
+    )
+
+
+async def _unparsed_body_message(request: Request, cause: BaseException | None) -> str:
+    """Why FastAPI could not decode the body, which its own 400 leaves unsaid."""
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            "The request body is not valid UTF-8: byte "
+            f"0x{cause.object[cause.start]:02x} at offset {cause.start} cannot "
+            "start or continue a character."
+        )
+    if isinstance(cause, RecursionError):
+        return (
+            "The request body is nested too deeply: its arrays and objects nest "
+            "far deeper than any request of this API."
+        )
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        # The cached bytes: FastAPI read the body before failing on it.
+        return _huge_number_message(await request.body())
+    return "The request body could not be read as JSON."
+
+
+def _route_specificity(template: str) -> int:
+    return template.count("{")
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some operation takes on this path (RFC 9110, section
-    15.5.6), from the published OpenAPI: Starlette names only the methods of
-    the first route whose path matches."""
-    methods: set[str] = set()
+    """The methods some operation serves on this concrete path (RFC 9110,
+    section 15.5.6), from the published OpenAPI.
+
+    A fixed segment names its own operation and is no id: on
+    `/call-recordings/search` only the search template counts, not
+    `/call-recordings/{id}`, whose operations answer 404 for it.
+    """
+    matching: dict[str, set[str]] = {}
     for template, operations in request.app.openapi()["paths"].items():
         pattern, _, _ = compile_path(template)
         if pattern.match(request.url.path):
-            methods |= {method.upper() for method in operations}
+            matching[template] = {method.upper() for method in operations}
+    if not matching:
+        return []
+    fewest = min(_route_specificity(template) for template in matching)
+    methods: set[str] = set()
+    for template, allowed in matching.items():
+        if _route_specificity(template) == fewest:
+            methods |= allowed
     return sorted(methods)
 
 
@@ -179,6 +309,21 @@ def _needs_token(request: Request) -> bool:
     return any(sub.call is authenticate_request for sub in dependant.dependencies)
 
 
+async def _refused_caller(request: Request) -> Response | None:
+    """The 401 of a caller without a valid token, if the route wants one.
+
+    FastAPI decodes the JSON body before any dependency runs: a caller
+    without a valid token learns that first, not the body's faults.
+    """
+    if not _needs_token(request):
+        return None
+    try:
+        await run_in_threadpool(authenticate_request, request)
+    except CallvaultError as refused:
+        return error_response(refused)
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CallvaultError)
     async def _callvault_error(_: Request, error: CallvaultError) -> Response:
@@ -188,15 +333,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(
         request: Request, error: RequestValidationError
     ) -> Response:
-        if _needs_token(request):
-            # FastAPI decodes the JSON body before any dependency runs: a
-            # caller without a valid token learns that first, not the body's
-            # faults.
-            try:
-                await run_in_threadpool(authenticate_request, request)
-            except CallvaultError as refused:
-                return error_response(refused)
-        messages = _validation_message(error)
+        refused = await _refused_caller(request)
+        if refused is not None:
+            return refused
+        messages = _validation_message(request, error)
         body = InvalidRequest(messages[0]).body(current_request_id())
         body["errors"] = messages
         return JSONResponse(body, 400)
@@ -220,6 +360,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return response
         if error.status_code == 413:
             return error_response(PayloadTooLarge(str(error.detail)))
+        if error.status_code == 400 and error.__cause__ is not None:
+            refused = await _refused_caller(request)
+            if refused is not None:
+                return refused
+            message = await _unparsed_body_message(request, error.__cause__)
+            return error_response(InvalidRequest(message))
         wrapped = CallvaultError(str(error.detail))
         wrapped.status_code = error.status_code
         wrapped.code = "invalid_request_body" if error.status_code == 400 else "error"

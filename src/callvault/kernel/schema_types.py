@@ -5,9 +5,35 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 from callvault.kernel.times import parse_instant
+
+
+def storable(text: str) -> str:
+    """`text` unchanged, or ValueError when no database can store it:
+    PostgreSQL refuses NUL in text and neither engine's driver encodes a lone
+    UTF-16 surrogate, so such text would fail below the service as a 500."""
+    if "\x00" in text:
+        raise ValueError("text must not contain the NUL character (\\u0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return text
+
+
+# Every string a request carries, in a body, a query or a filter: refused with
+# a 400 naming its exact place (`custom_fields[0].values[1]`) when it holds
+# text no database can store.
+Text = Annotated[str, AfterValidator(storable)]
 
 
 def _instant(value: Any) -> Any:
@@ -15,7 +41,7 @@ def _instant(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError("expected an RFC3339 time string such as 2025-01-01T09:30:00Z")
-    return parse_instant(value)
+    return parse_instant(storable(value))
 
 
 # An RFC3339 time with an offset; a time without one is refused.
@@ -33,29 +59,12 @@ class Pagination(BaseModel):
     has_next_page: bool
 
 
-def check_storable(value: Any) -> None:
-    """Refuse text PostgreSQL cannot store (SQLite would): the rule of every
-    request body and of every imported record."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("text must not contain the NUL character (\\u0000)")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(
-                "text must be valid Unicode (no lone surrogates)"
-            ) from None
-    elif isinstance(value, list):
-        for item in value:
-            check_storable(item)
-
-
 class RequestBody(BaseModel):
-    """Base of every request body: strings must be storable in SQLite and
-    PostgreSQL alike, which refuses NUL and lone surrogates in text."""
+    """Base of every request body and every object inside one.
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _text_is_storable(cls, value: Any) -> Any:
-        check_storable(value)
-        return value
+    Strict: a JSON value of the wrong type is a 400 naming its path, never
+    coerced, so `"yes"`, `"off"` and `0` are not booleans and `"5"` is not an
+    integer, in every body alike. Its strings are `Text`.
+    """
+
+    model_config = ConfigDict(strict=True)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import Instant, RequestBody
+from callvault.kernel.schema_types import Instant, RequestBody, Text
 
 # The widest integer both databases store (PostgreSQL bigint).
 MAX_BIGINT = 2**63 - 1
 
 
 class CustomFieldValue(RequestBody):
-    slug: str | None = Field(None, description="The slug of the custom field.")
-    value: str | None = Field(
+    slug: Text | None = Field(None, description="The slug of the custom field.")
+    value: Text | None = Field(
         None, description="The value of a single-valued custom field."
     )
-    values: list[str] | None = Field(
+    values: list[Text] | None = Field(
         None, description="The values of a multi-valued custom field."
     )
 
@@ -46,7 +46,7 @@ class GetCallRecordingResponseBody(BaseModel):
 
 
 class UpdateCallRecordingRequestBody(RequestBody):
-    account_id: str | None = Field(
+    account_id: Text | None = Field(
         None,
         description="The account to link; an empty string removes the link.",
     )
@@ -61,26 +61,26 @@ class UpdateCallRecordingResponseBody(BaseModel):
 
 
 class CallRecordingMessage(RequestBody):
-    message_content: str | None = None
+    message_content: Text | None = None
     message_at_ms: int | None = Field(None, le=MAX_BIGINT)
-    speaker_email: str | None = Field(None, max_length=320)
-    speaker_name: str | None = Field(None, max_length=500)
+    speaker_email: Text | None = Field(None, max_length=320)
+    speaker_name: Text | None = Field(None, max_length=500)
 
 
 class CreateCallRecordingRequest(RequestBody):
-    app_type: str | None = None
+    app_type: Text | None = None
     call_recording_messages: list[CallRecordingMessage] | None = None
     start_time: Instant | None = None
     end_time: Instant | None = None
-    account_id: str | None = None
+    account_id: Text | None = None
     custom_fields: list[CustomFieldValue] | None = None
-    participant_emails: str | None = None
-    primary_user_email: str | None = None
-    recording_id: str | None = Field(None, max_length=255)
-    recording_url: str | None = None
+    participant_emails: Text | None = None
+    primary_user_email: Text | None = None
+    recording_id: Text | None = Field(None, max_length=255)
+    recording_url: Text | None = None
     # No length cap: PostgreSQL indexes md5(title), not the title itself
     # (migration 0002), so a title of any length stays searchable.
-    title: str | None = None
+    title: Text | None = None
 
 
 class CreateCallRecordingResponseBody(BaseModel):

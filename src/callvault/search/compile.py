@@ -109,9 +109,11 @@ def _condition(node: Condition) -> ColumnElement[bool]:
     if isinstance(node, After):
         return column > node.instant
     if isinstance(node, Before):
-        return column < node.instant
+        return column <= node.instant if node.inclusive else column < node.instant
     if isinstance(node, Between):
-        return and_(column >= node.start, column < node.end)
+        after = column >= node.start if node.start_included else column > node.start
+        before = column <= node.end if node.end_included else column < node.end
+        return and_(after, before)
     raise TypeError(f"no SQL for filter node {node!r}")
 
 

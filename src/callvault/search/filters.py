@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from callvault.kernel.times import parse_instant
+from callvault.kernel.times import WrittenInstant, parse_written_instant
 from callvault.search.errors import InvalidFilter
 from callvault.search.schemas import Filter
 
@@ -21,6 +21,9 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "start_time": ("time_is_after", "time_is_before", "time_range"),
 }
 COMPOUND = ("and", "or")
+CONDITION_OPERATORS = tuple(
+    dict.fromkeys(operator for allowed in OPERATORS.values() for operator in allowed)
+)
 TAKES_VALUE = frozenset(
     {"equals", "string_contains", "time_is_after", "time_is_before"}
 )
@@ -66,25 +69,40 @@ class Contains:
     needle: str
 
 
+# Stored instants have microsecond precision; a bound written with more
+# digits lies between two of them. Each bound below is the microsecond at or
+# below the written instant and whether a stored instant equal to it matches,
+# so that the comparison means what the written instant means.
+
+
 @dataclass(frozen=True)
 class After:
+    """Strictly after: `x > t` is `x > floor_us(t)` whatever `t`'s digits."""
+
     field: str
     instant: datetime
 
 
 @dataclass(frozen=True)
 class Before:
+    """Strictly before: `x < t` is `x <= floor_us(t)` when digits were cut
+    from `t`, else `x < t`."""
+
     field: str
     instant: datetime
+    inclusive: bool = False
 
 
 @dataclass(frozen=True)
 class Between:
-    """`[start, end)`."""
+    """`[start, end)`, each end a Before/After-style bound: a cut start
+    excludes its floor, a cut end includes its floor."""
 
     field: str
     start: datetime
     end: datetime
+    start_included: bool = True
+    end_included: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +145,13 @@ def _parse(tree: Filter, path: str, depth: int) -> Node:
         )
     if tree.operator in COMPOUND:
         return _parse_compound(tree, path, depth)
+    if tree.operator not in CONDITION_OPERATORS:
+        # Checked before the field, so that a misspelt operator is named as
+        # such rather than asked for the field an `and` does not take.
+        raise InvalidFilter(
+            f"`{path}.operator`: {tree.operator!r} is not an operator; operators "
+            f"are {_listing(COMPOUND + CONDITION_OPERATORS)}."
+        )
     return _parse_condition(tree, path)
 
 
@@ -181,9 +206,10 @@ def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     if operator == "string_contains":
         return Contains(field, _value(tree, path).casefold())
     if operator == "time_is_after":
-        return After(field, _instant(_value(tree, path), f"{path}.value"))
+        return After(field, _instant(_value(tree, path), f"{path}.value").floor)
     if operator == "time_is_before":
-        return Before(field, _instant(_value(tree, path), f"{path}.value"))
+        bound = _instant(_value(tree, path), f"{path}.value")
+        return Before(field, bound.floor, inclusive=not bound.exact)
     if operator == "time_range":
         return _between(tree, path, field)
     if operator == "in":
@@ -235,9 +261,9 @@ def _no_operand(tree: Filter, path: str) -> None:
         )
 
 
-def _instant(text: str, path: str) -> datetime:
+def _instant(text: str, path: str) -> WrittenInstant:
     try:
-        return parse_instant(text)
+        return parse_written_instant(text)
     except ValueError as error:
         raise InvalidFilter(f"`{path}`: {error}.") from None
 
@@ -251,12 +277,18 @@ def _between(tree: Filter, path: str, field: str) -> Between:
         )
     start = _instant(values[0], f"{path}.values[0]")
     end = _instant(values[1], f"{path}.values[1]")
-    if start > end:
+    if end < start:
         raise InvalidFilter(
             f"`{path}.values`: the start {values[0]!r} is after the end "
             f"{values[1]!r}; `time_range` is [start, end)."
         )
-    return Between(field, start, end)
+    return Between(
+        field,
+        start.floor,
+        end.floor,
+        start_included=start.exact,
+        end_included=not end.exact,
+    )
 
 
 def _conditions(node: Node) -> list[Condition]:

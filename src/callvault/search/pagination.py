@@ -56,9 +56,12 @@ def decode(cursor: str, bound_to: str) -> Position:
     if not isinstance(start, str) or not isinstance(recording_id, str):
         raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
     if payload.get("f") != bound_to:
+        # Which of the three differs is not said: the binding is a digest,
+        # and another organization's filter is none of this caller's business.
         raise CursorMismatch(
-            "`cursor` was issued for another filter or limit; send it back with "
-            "the same `filter` and `limit` as the request that returned it."
+            "`cursor` was issued for another organization, filter or limit; "
+            "send it back with the same token, `filter` and `limit` as the "
+            "request that returned it."
         )
     try:
         return Position(parse_instant(start), recording_id)

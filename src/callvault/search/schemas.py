@@ -1,28 +1,30 @@
 """Request and response bodies; the names follow the contract's schemas.
 
-Strict types: a number where a string belongs, or a string where the limit
-belongs, is a 400 naming the path (contract section 2), never coerced.
+Request bodies are `RequestBody`: strict types, so a number where a string
+belongs, or a string where the limit belongs, is a 400 naming the path
+(contract section 2), never coerced; and `Text`, so a filter value no
+database can store is a 400 naming it rather than a failed query.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import Pagination
+from callvault.kernel.schema_types import Pagination, RequestBody, Text
 from callvault.recordings.schemas import CallRecording
 
 
-class Filter(BaseModel):
-    field: StrictStr | None = Field(
+class Filter(RequestBody):
+    field: Text | None = Field(
         None, description="The field to filter on; unused by `and` and `or`."
     )
-    operator: StrictStr | None = Field(None, description="The operator.")
-    value: StrictStr | None = Field(
+    operator: Text | None = Field(None, description="The operator.")
+    value: Text | None = Field(
         None,
         description="The operand of `equals`, `string_contains`, "
         "`time_is_after` and `time_is_before`.",
     )
-    values: list[StrictStr] | None = Field(
+    values: list[Text] | None = Field(
         None,
         description="The operands of `in` and `not_in`; `[start, end)` for "
         "`time_range`.",
@@ -34,12 +36,12 @@ class Filter(BaseModel):
     )
 
 
-class SearchCallRecordingsRequest(BaseModel):
+class SearchCallRecordingsRequest(RequestBody):
     filter: Filter | None = None
-    cursor: StrictStr | None = Field(
+    cursor: Text | None = Field(
         None, description="`pagination.cursor` of the previous page."
     )
-    limit: StrictInt | None = Field(
+    limit: int | None = Field(
         None, description="Recordings per page, 1 to 1000; 100 by default."
     )
 
