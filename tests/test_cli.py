@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,28 @@ def test_every_command_documents_every_option_in_its_help() -> None:
 
     assert {"orgs create", "orgs list", "tokens create", "tokens revoke"} <= set(seen)
     assert {"tokens list", "serve"} <= set(seen)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--port", "99999", "'--port': Input should be less than or equal to 65535"),
+        ("--port", "65536", "'--port': Input should be less than or equal to 65535"),
+        ("--port", "0", "'--port': Input should be greater than or equal to 1"),
+        ("--port", "http", "'--port': Input should be a valid integer"),
+        ("--workers", "0", "'--workers': Input should be greater than or equal to 1"),
+    ],
+)
+def test_serve_refuses_a_port_or_worker_count_out_of_range(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    db = tmp_path / "never.db"
+
+    result = CliRunner().invoke(
+        app, ["serve", "--db", str(db), option, value], env={"COLUMNS": "200"}
+    )
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert not db.exists()

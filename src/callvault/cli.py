@@ -293,13 +293,16 @@ def webhooks_deliveries(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port to listen on (1 to 65535).")
+    ] = 8080,
     db: DbOption = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Fill an empty database with demo data.")
     ] = False,
     workers: Annotated[
-        int, typer.Option(min=1, help="Server processes sharing the port.")
+        int,
+        typer.Option(min=1, help="Server processes sharing the port (at least 1)."),
     ] = 1,
 ) -> None:
     """Run the API server (migrations are applied at start)."""
