@@ -3,6 +3,7 @@ server uses, and `--help` as the documentation of every option."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 
 from callvault.cli import app
 from callvault.settings import get_settings
-from tests.live import LiveServer
+from tests import live
+from tests.live import LiveServer, free_port
 
 
 @pytest.fixture
@@ -166,3 +168,144 @@ def test_serve_refuses_a_port_or_worker_count_out_of_range(
     assert message in result.stderr
     assert result.stdout == ""
     assert not db.exists()
+
+
+def leaf_commands() -> set[str]:
+    root = typer.main.get_command(app)
+    return {
+        " ".join(path)
+        for path, command in commands(root)
+        if not getattr(command, "commands", None)
+    }
+
+
+# Each command with the arguments it needs to reach the database.
+COMMAND_LINES = {
+    "orgs create": ["orgs", "create", "Acme"],
+    "orgs list": ["orgs", "list"],
+    "tokens create": ["tokens", "create", "--org", "Acme"],
+    "tokens list": ["tokens", "list", "--org", "Acme"],
+    "tokens revoke": ["tokens", "revoke", "cv_abcdefghij"],
+    "import": ["import", "jsonl", "tests/fixtures/jsonl", "--org", "Acme"],
+    "webhooks secret": ["webhooks", "secret", "--org", "Acme"],
+    "webhooks signing-secret": [
+        *("webhooks", "signing-secret", "fathom", "--org", "Acme", "--key", "k")
+    ],
+    "webhooks deliveries": ["webhooks", "deliveries", "--org", "Acme"],
+    "serve": ["serve", "--port", "0"],
+}
+
+
+def test_the_database_error_cases_cover_every_command() -> None:
+    assert set(COMMAND_LINES) == leaf_commands()
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def run_on(url: str, args: list[str]) -> Any:
+    """`args` with CALLVAULT_DATABASE_URL set to `url`, as a user's shell would."""
+    return CliRunner().invoke(
+        app, args, env={"CALLVAULT_DATABASE_URL": url}, catch_exceptions=False
+    )
+
+
+def serveable(args: list[str]) -> list[str]:
+    return [str(free_port()) if arg == "0" else arg for arg in args]
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize("command", sorted(COMMAND_LINES))
+def test_an_unsupported_database_is_one_line_and_exit_2(command: str) -> None:
+    result = run_on("mysql://x", serveable(COMMAND_LINES[command]))
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: CALLVAULT_DATABASE_URL: unsupported database 'mysql': callvault "
+        "runs on SQLite and PostgreSQL "
+        "(sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME).\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize("command", sorted(COMMAND_LINES))
+def test_an_unreachable_postgresql_is_one_line_and_exit_1(command: str) -> None:
+    port = free_port()
+    url = f"postgresql://callvault:s3cret@127.0.0.1:{port}/calls"
+
+    result = run_on(url, serveable(COMMAND_LINES[command]))
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot connect to postgresql://callvault:***@127.0.0.1:{port}/calls: "
+        f'connection failed: connection to server at "127.0.0.1", port {port} '
+        "failed: Connection refused\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "calls.db",
+            "CALLVAULT_DATABASE_URL is not a database URL; write "
+            "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME.",
+        ),
+        (
+            "postgresql+pg8000://u@db/calls",
+            "CALLVAULT_DATABASE_URL: unsupported driver 'postgresql+pg8000'; "
+            "write sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME.",
+        ),
+    ],
+)
+def test_a_url_callvault_cannot_use_is_named_with_the_forms_it_takes(
+    url: str, message: str
+) -> None:
+    result = run_on(url, ["orgs", "list"])
+
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"
+
+
+def test_a_file_that_is_no_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database, just notes\n")
+
+    result = CliRunner().invoke(app, ["orgs", "list", "--db", str(notes)])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot connect to sqlite:///{notes.resolve()}: file is not a database\n"
+    )
+
+
+def test_a_database_migrated_by_a_newer_callvault_is_one_line_and_exit_1(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "newer.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("create table alembic_version (version_num text)")
+        connection.execute("insert into alembic_version values ('f0e1d2c3b4a5')")
+
+    result = CliRunner().invoke(app, ["orgs", "list", "--db", str(db)])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot migrate the database sqlite:///{db.resolve()}: "
+        "Can't locate revision identified by 'f0e1d2c3b4a5'\n"
+    )
+
+
+def test_in_its_own_process_a_bad_database_is_one_line_too() -> None:
+    result = live.run_cli("mysql://x", "orgs", "list")
+
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "unsupported database 'mysql'" in result.stderr

@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.util.exc import CommandError
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from callvault.importers import console as import_console
 from callvault.importers.registry import SOURCES
 from callvault.kernel import migrate
-from callvault.kernel.db import Database
+from callvault.kernel.db import Database, normalize_url
 from callvault.kernel.errors import CallvaultError
 from callvault.kernel.logging import configure_logging
 from callvault.organizations import repository as organizations
@@ -51,13 +55,22 @@ DbOption = Annotated[
 ]
 
 
+ENGINES = ("sqlite", "postgresql")
+URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME"
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, whatever the terminal's width."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def load_settings() -> Settings:
     """The settings, or a line per bad `CALLVAULT_*` variable and exit 2."""
     try:
         return get_settings()
     except ValidationError as error:
         for line in describe_error(error):
-            err.print(f"[red]error:[/red] {line}", highlight=False)
+            say_error(line)
         raise typer.Exit(code=2) from None
 
 
@@ -68,19 +81,84 @@ def database_url(db: Path | None) -> str:
 
 
 def open_database(db: Path | None) -> Database:
+    """The database, migrated; every command opens it here, so a URL callvault
+    cannot use or a server it cannot reach is one line on stderr, not a
+    traceback: exit 2 for the setting, 1 for the server."""
     settings = load_settings()
-    database = Database(
-        database_url(db),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-    )
-    migrate.upgrade(database)
+    url = database_url(db)
+    _check_engine(url)
+    try:
+        database = Database(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+        )
+    except (ImportError, ArgumentError):
+        driver = make_url(url).drivername
+        say_error(
+            f"CALLVAULT_DATABASE_URL: unsupported driver {driver!r}; write {URL_FORMS}."
+        )
+        raise typer.Exit(code=2) from None
+    try:
+        _connect(database, url)
+        _migrate(database, url)
+    except typer.Exit:
+        database.dispose()
+        raise
     return database
 
 
+def _check_engine(url: str) -> None:
+    try:
+        engine = make_url(normalize_url(url)).get_backend_name()
+    except ArgumentError:
+        say_error(f"CALLVAULT_DATABASE_URL is not a database URL; write {URL_FORMS}.")
+        raise typer.Exit(code=2) from None
+    if engine not in ENGINES:
+        say_error(
+            f"CALLVAULT_DATABASE_URL: unsupported database {engine!r}: callvault "
+            f"runs on SQLite and PostgreSQL ({URL_FORMS})."
+        )
+        raise typer.Exit(code=2)
+
+
+def _connect(database: Database, url: str) -> None:
+    try:
+        with database.engine.connect():
+            pass
+    except DBAPIError as error:
+        say_error(f"cannot connect to {shown_url(url)}: {_reason(error)}")
+        raise typer.Exit(code=1) from None
+
+
+def _migrate(database: Database, url: str) -> None:
+    try:
+        migrate.upgrade(database)
+    except (DBAPIError, CommandError) as error:
+        say_error(f"cannot migrate the database {shown_url(url)}: {_reason(error)}")
+        raise typer.Exit(code=1) from None
+
+
+def _reason(error: Exception) -> str:
+    """The driver's own first line: libpq adds hints on lines of their own."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
+
+
+def shown_url(url: str) -> str:
+    """The URL as safe to print: no password, and a SQLite file by its full
+    path (a relative one depends on where the command ran)."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() == "sqlite" and name and name != ":memory:":
+        parsed = parsed.set(database=str(Path(name).expanduser().resolve()))
+    return parsed.render_as_string(hide_password=True)
+
+
 def fail(error: CallvaultError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {error.message}")
+    say_error(error.message)
     return typer.Exit(code=1)
 
 
