@@ -3,6 +3,7 @@ server uses, and `--help` as the documentation of every option."""
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -309,3 +310,24 @@ def test_in_its_own_process_a_bad_database_is_one_line_too() -> None:
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert "unsupported database 'mysql'" in result.stderr
+
+
+def test_serve_on_a_taken_port_says_so_before_touching_the_database(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "calls.db"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = CliRunner().invoke(
+            app, ["serve", "--db", str(db), "--port", str(port)]
+        )
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot listen on http://127.0.0.1:{port}: Address already in use\n"
+    )
+    assert result.stdout == ""
+    assert not db.exists()

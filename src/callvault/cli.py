@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -392,6 +393,7 @@ def serve(
     os.environ["CALLVAULT_DATABASE_URL"] = url
     get_settings.cache_clear()
     settings = load_settings()
+    _check_listen(host, port)
     if workers > 1 and settings.rate_limits == "on" and not settings.redis_url:
         err.print(
             "[yellow]warning:[/yellow] without CALLVAULT_REDIS_URL each of the "
@@ -403,6 +405,7 @@ def serve(
         first_run(database, demo=demo, base_url=_local_url(host, port), console=out)
     finally:
         database.dispose()
+    out.print(_serving(host, port, url, workers), highlight=False, soft_wrap=True)
     # The token is printed once: let it reach a pipe or a log before serving.
     sys.stdout.flush()
     uvicorn.run(
@@ -416,12 +419,37 @@ def serve(
     )
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Bind as uvicorn will, so that a taken port or an unknown host is one
+    line before the first run prints a token, and "Serving on" is true."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        say_error(f"cannot listen on {_listen_url(host, port)}: {reason}")
+        raise typer.Exit(code=1) from None
+
+
+def _serving(host: str, port: int, url: str, workers: int) -> str:
+    where = _listen_url(host, port)
+    here = _local_url(host, port)
+    if here != where:
+        where = f"{where}, from this machine {here}"
+    processes = "1 worker" if workers == 1 else f"{workers} workers"
+    return f"Serving on {where} (database: {shown_url(url)}; {processes})"
+
+
+def _listen_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _local_url(host: str, port: int) -> str:
     """The address to paste on this machine: a wildcard host is not one."""
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
     elif host == "::":
-        host = "[::1]"
-    elif ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
+        host = "::1"
+    return _listen_url(host, port)
