@@ -3,13 +3,20 @@ server uses, and `--help` as the documentation of every option."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import select
 import socket
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -17,7 +24,7 @@ from typer.testing import CliRunner
 from callvault.cli import app
 from callvault.settings import get_settings
 from tests import live
-from tests.live import LiveServer, free_port
+from tests.live import LiveServer, Org, free_port
 
 
 @pytest.fixture
@@ -331,3 +338,116 @@ def test_serve_on_a_taken_port_says_so_before_touching_the_database(
     )
     assert result.stdout == ""
     assert not db.exists()
+
+
+def zoom_challenge(anonymous: httpx.Client, secret: str, key: str) -> httpx.Response:
+    """Zoom's URL validation, signed with `key`: answered only when `key` is
+    the stored signing secret, with the plain token encrypted by it."""
+    body = orjson.dumps(
+        {"payload": {"plainToken": "tok-123"}, "event": "endpoint.url_validation"}
+    )
+    stamp = "1751990400"
+    digest = hmac.new(key.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    headers = {
+        "x-zm-request-timestamp": stamp,
+        "x-zm-signature": f"v0={digest.hexdigest()}",
+    }
+    return anonymous.post(
+        f"/webhooks/zoom?secret={secret}", content=body, headers=headers
+    )
+
+
+def webhook_secret(cli: CliRunner, org: Org) -> str:
+    return str(invoke(cli, "webhooks", "secret", "--org", org.name).stdout.split()[0])
+
+
+def test_a_signing_secret_piped_on_stdin_is_stored_without_a_prompt(
+    cli: CliRunner, org: Org, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(cli, org)
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    result = cli.invoke(app, args, input="zoom-piped-key\n", catch_exceptions=False)
+    answer = zoom_challenge(anonymous, secret, "zoom-piped-key")
+
+    assert result.exit_code == 0
+    assert result.stdout == f"Stored the zoom signing secret for {org.name!r}.\n"
+    assert result.stderr == ""
+    assert answer.status_code == 200
+    assert answer.json()["encryptedToken"] == (
+        hmac.new(b"zoom-piped-key", b"tok-123", hashlib.sha256).hexdigest()
+    )
+
+
+@pytest.mark.parametrize("piped", ["", "\n", "  \n\n"])
+def test_an_empty_signing_secret_on_stdin_is_refused_once(
+    cli: CliRunner, org: Org, piped: str
+) -> None:
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    result = cli.invoke(app, args, input=piped, catch_exceptions=False)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: the signing secret is empty: give it with --key, on one line of "
+        "stdin, or at the prompt.\n"
+    )
+    assert result.stdout == ""
+
+
+def on_a_terminal(database_url: str, args: list[str], typed: str) -> tuple[int, str]:
+    """`callvault ARGS` on a terminal where the user types `typed` at the
+    prompt; its exit status and everything the terminal showed."""
+    controller, terminal = os.openpty()
+    process = subprocess.Popen(
+        [live.CALLVAULT, *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**live.cli_env(database_url), "NO_COLOR": "1"},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    shown = b""
+    try:
+        # click prints the prompt, then getpass turns echo off (flushing
+        # what was typed before) and prints a space: type after that.
+        while b"Signing secret: " not in shown:
+            shown += _read_some(controller)
+        os.write(controller, typed.encode() + b"\n")
+        while chunk := _read_some(controller):
+            shown += chunk
+        return process.wait(timeout=30), shown.decode()
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _read_some(controller: int) -> bytes:
+    ready, _, _ = select.select([controller], [], [], 60)
+    assert ready, "the command printed nothing for a minute"
+    try:
+        return os.read(controller, 4096)
+    except OSError:  # EIO: the command closed the terminal.
+        return b""
+
+
+def test_on_a_terminal_the_signing_secret_is_asked_once_without_echo(
+    server: LiveServer, org: Org, anonymous: httpx.Client, cli: CliRunner
+) -> None:
+    secret = webhook_secret(cli, org)
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    typed = on_a_terminal(server.settings.database_url, args, "zoom-typed-key")
+    empty = on_a_terminal(server.settings.database_url, args, "")
+    answer = zoom_challenge(anonymous, secret, "zoom-typed-key")
+
+    assert typed[0] == 0
+    assert "zoom-typed-key" not in typed[1]
+    assert f"Stored the zoom signing secret for {org.name!r}." in typed[1]
+    assert answer.status_code == 200
+    assert empty[0] == 2
+    assert empty[1].count("Signing secret:") == 1
+    assert "error: the signing secret is empty" in empty[1]

@@ -325,18 +325,25 @@ def webhooks_signing_secret(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="fathom or zoom.")],
     org: Annotated[str, typer.Option("--org", help="The organization's name.")],
     key: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--key",
-            prompt="Signing secret",
-            hide_input=True,
             help="The secret the recorder shows for the webhook (Fathom's "
-            "whsec_…, Zoom's secret token); asked for when not given.",
+            "whsec_…, Zoom's secret token). Without it: one line of stdin, "
+            "or asked for, unechoed, on a terminal.",
         ),
-    ],
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Store the secret a recorder signs its deliveries with."""
+    """Store the secret a recorder signs its deliveries with:
+    `echo "$SECRET" | callvault webhooks signing-secret fathom --org NAME`."""
+    key = (key if key is not None else _read_key()).strip()
+    if not key:
+        say_error(
+            "the signing secret is empty: give it with --key, on one line of "
+            "stdin, or at the prompt."
+        )
+        raise typer.Exit(code=2)
     database = open_database(db)
     try:
         with database.session(write=True) as session:
@@ -345,6 +352,17 @@ def webhooks_signing_secret(
     except CallvaultError as error:
         raise fail(error) from None
     out.print(f"Stored the {source} signing secret for {org!r}.")
+
+
+def _read_key() -> str:
+    """A pipe gives the key as its first line, unprompted; a terminal is asked
+    once, without echo (an empty answer is refused, not asked again)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline()
+    answer: str = typer.prompt(
+        "Signing secret", default="", show_default=False, hide_input=True, err=True
+    )
+    return answer
 
 
 @webhooks_app.command("deliveries")
