@@ -451,3 +451,86 @@ def test_on_a_terminal_the_signing_secret_is_asked_once_without_echo(
     assert empty[0] == 2
     assert empty[1].count("Signing secret:") == 1
     assert "error: the signing secret is empty" in empty[1]
+
+
+def secret_urls(result: Any) -> dict[str, str]:
+    """The URL printed for each recorder, by recorder."""
+    rows = [line.split("\t") for line in result.stdout.splitlines()[1:]]
+    return {source: url for source, url in rows}
+
+
+def test_webhook_urls_default_to_this_machine_and_say_so(
+    cli: CliRunner, org: Org
+) -> None:
+    result = invoke(cli, "webhooks", "secret", "--org", org.name)
+
+    secret = result.stdout.splitlines()[0]
+    assert secret_urls(result)["gong"] == (
+        f"http://127.0.0.1:8080/webhooks/gong?secret={secret}"
+    )
+    assert result.stderr == (
+        "The URLs are on http://127.0.0.1:8080: recorders must reach this server "
+        "there. That is this machine only; give the public address with "
+        "--base-url or CALLVAULT_PUBLIC_URL.\n"
+    )
+
+
+def test_webhook_urls_are_on_the_public_url_and_base_url_wins(
+    cli: CliRunner, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLVAULT_PUBLIC_URL", "https://calls.acme.example/")
+    get_settings.cache_clear()
+
+    public = invoke(cli, "webhooks", "secret", "--org", org.name)
+    given = invoke(
+        cli,
+        *("webhooks", "secret", "--org", org.name),
+        *("--base-url", "https://hooks.acme.example"),
+    )
+
+    secret = public.stdout.splitlines()[0]
+    assert secret_urls(public)["zoom"] == (
+        f"https://calls.acme.example/webhooks/zoom?secret={secret}"
+    )
+    assert public.stderr == (
+        "The URLs are on https://calls.acme.example: recorders must reach this "
+        "server there.\n"
+    )
+    assert secret_urls(given)["zoom"] == (
+        f"https://hooks.acme.example/webhooks/zoom?secret={secret}"
+    )
+
+
+def test_a_public_url_that_is_no_address_is_refused(
+    cli: CliRunner, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLVAULT_PUBLIC_URL", "calls.acme.example")
+    get_settings.cache_clear()
+
+    from_setting = invoke(cli, "webhooks", "secret", "--org", org.name)
+    monkeypatch.delenv("CALLVAULT_PUBLIC_URL")
+    get_settings.cache_clear()
+    from_option = cli.invoke(
+        app,
+        ["webhooks", "secret", "--org", org.name, "--base-url", "hooks.example"],
+        env={"COLUMNS": "200"},
+    )
+
+    assert from_setting.exit_code == from_option.exit_code == 2
+    assert from_setting.stderr == (
+        "error: CALLVAULT_PUBLIC_URL: 'calls.acme.example' is not an address; "
+        "write it as https://calls.example.com\n"
+    )
+    assert (
+        "Invalid value for '--base-url': 'hooks.example' is not an address; "
+        "write it as https://calls.example.com"
+    ) in from_option.stderr
+
+
+def test_webhooks_secret_help_says_the_url_is_where_recorders_reach_it() -> None:
+    result = CliRunner().invoke(
+        app, ["webhooks", "secret", "--help"], env={"COLUMNS": "200"}
+    )
+
+    assert "The address recorders reach this server at" in result.stdout
+    assert "CALLVAULT_PUBLIC_URL, then http://127.0.0.1:8080" in result.stdout

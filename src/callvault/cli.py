@@ -57,6 +57,7 @@ DbOption = Annotated[
 
 
 ENGINES = ("sqlite", "postgresql")
+LOCAL_URL = "http://127.0.0.1:8080"
 URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME"
 
 
@@ -289,6 +290,14 @@ def import_calls(
         raise typer.Exit(code=1)
 
 
+def _http_address(value: str | None) -> str | None:
+    if value and not value.startswith(("http://", "https://")):
+        raise typer.BadParameter(
+            f"{value!r} is not an address; write it as https://calls.example.com"
+        )
+    return value
+
+
 @webhooks_app.command("secret")
 def webhooks_secret(
     org: Annotated[str, typer.Option("--org", help="The organization's name.")],
@@ -296,12 +305,19 @@ def webhooks_secret(
         bool, typer.Option("--rotate", help="Replace it; the old URLs stop working.")
     ] = False,
     base_url: Annotated[
-        str, typer.Option(help="Where recorders reach this server.")
-    ] = "http://127.0.0.1:8080",
+        str | None,
+        typer.Option(
+            callback=_http_address,
+            help="The address recorders reach this server at, which the URLs "
+            f"are printed on. Without it: CALLVAULT_PUBLIC_URL, then {LOCAL_URL} "
+            "(this machine only).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show the organization's webhook secret (made on first use) and the URL
-    to give each recorder."""
+    to give each recorder, on the address recorders reach (--base-url)."""
+    base_url = (base_url or load_settings().public_url or LOCAL_URL).rstrip("/")
     database = open_database(db)
     try:
         with database.session(write=True) as session:
@@ -311,13 +327,22 @@ def webhooks_secret(
             )
     except CallvaultError as error:
         raise fail(error) from None
-    out.print(secret, soft_wrap=True, highlight=False)
+    typer.echo(secret)
     for source in webhook_service.SOURCES:
-        out.print(
-            f"{source}\t{base_url}/webhooks/{source}?secret={secret}",
-            soft_wrap=True,
-            highlight=False,
+        # Tab-separated, as the deliveries are: rich would expand the tab.
+        typer.echo(f"{source}\t{base_url}/webhooks/{source}?secret={secret}")
+    # On stderr: stdout stays the secret and the URLs, for scripts.
+    err.print(_reach_note(base_url), soft_wrap=True, highlight=False, markup=False)
+
+
+def _reach_note(base_url: str) -> str:
+    note = f"The URLs are on {base_url}: recorders must reach this server there."
+    if base_url == LOCAL_URL:
+        note += (
+            " That is this machine only; give the public address with "
+            "--base-url or CALLVAULT_PUBLIC_URL."
         )
+    return note
 
 
 @webhooks_app.command("signing-secret")
