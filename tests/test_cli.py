@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import select
+import shlex
 import socket
 import sqlite3
 import subprocess
@@ -534,3 +535,33 @@ def test_webhooks_secret_help_says_the_url_is_where_recorders_reach_it() -> None
 
     assert "The address recorders reach this server at" in result.stdout
     assert "CALLVAULT_PUBLIC_URL, then http://127.0.0.1:8080" in result.stdout
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_examples() -> list[list[str]]:
+    """The words after `callvault` on each line of the README's command-line
+    examples, comments left off."""
+    section = README.read_text().split("## Command line", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [
+        shlex.split(line.split("callvault ", 1)[1].split("  #", 1)[0])
+        for line in block.splitlines()
+    ]
+
+
+def test_the_readme_shows_every_command_once_with_options_it_has() -> None:
+    root = typer.main.get_command(app)
+    by_path = {" ".join(path): command for path, command in commands(root)}
+    shown = []
+
+    for words in readme_examples():
+        path = next(
+            " ".join(words[:n]) for n in (2, 1) if " ".join(words[:n]) in by_path
+        )
+        flags = {opt for param in by_path[path].params for opt in param.opts}
+        assert {w for w in words if w.startswith("--")} <= flags, words
+        shown.append(path)
+
+    assert sorted(shown) == sorted(leaf_commands())
