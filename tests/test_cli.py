@@ -3,17 +3,29 @@ server uses, and `--help` as the documentation of every option."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import select
+import shlex
+import socket
+import sqlite3
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from callvault.cli import app
 from callvault.settings import get_settings
-from tests.live import LiveServer
+from tests import live
+from tests.live import LiveServer, Org, free_port
 
 
 @pytest.fixture
@@ -140,3 +152,416 @@ def test_every_command_documents_every_option_in_its_help() -> None:
 
     assert {"orgs create", "orgs list", "tokens create", "tokens revoke"} <= set(seen)
     assert {"tokens list", "serve"} <= set(seen)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--port", "99999", "'--port': Input should be less than or equal to 65535"),
+        ("--port", "65536", "'--port': Input should be less than or equal to 65535"),
+        ("--port", "0", "'--port': Input should be greater than or equal to 1"),
+        ("--port", "http", "'--port': Input should be a valid integer"),
+        ("--workers", "0", "'--workers': Input should be greater than or equal to 1"),
+    ],
+)
+def test_serve_refuses_a_port_or_worker_count_out_of_range(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    db = tmp_path / "never.db"
+
+    result = CliRunner().invoke(
+        app, ["serve", "--db", str(db), option, value], env={"COLUMNS": "200"}
+    )
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert not db.exists()
+
+
+def leaf_commands() -> set[str]:
+    root = typer.main.get_command(app)
+    return {
+        " ".join(path)
+        for path, command in commands(root)
+        if not getattr(command, "commands", None)
+    }
+
+
+# Each command with the arguments it needs to reach the database.
+COMMAND_LINES = {
+    "orgs create": ["orgs", "create", "Acme"],
+    "orgs list": ["orgs", "list"],
+    "tokens create": ["tokens", "create", "--org", "Acme"],
+    "tokens list": ["tokens", "list", "--org", "Acme"],
+    "tokens revoke": ["tokens", "revoke", "cv_abcdefghij"],
+    "import": ["import", "jsonl", "tests/fixtures/jsonl", "--org", "Acme"],
+    "webhooks secret": ["webhooks", "secret", "--org", "Acme"],
+    "webhooks signing-secret": [
+        *("webhooks", "signing-secret", "fathom", "--org", "Acme", "--key", "k")
+    ],
+    "webhooks deliveries": ["webhooks", "deliveries", "--org", "Acme"],
+    "serve": ["serve", "--port", "0"],
+}
+
+
+def test_the_database_error_cases_cover_every_command() -> None:
+    assert set(COMMAND_LINES) == leaf_commands()
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def run_on(url: str, args: list[str]) -> Any:
+    """`args` with CALLVAULT_DATABASE_URL set to `url`, as a user's shell would."""
+    return CliRunner().invoke(
+        app, args, env={"CALLVAULT_DATABASE_URL": url}, catch_exceptions=False
+    )
+
+
+def serveable(args: list[str]) -> list[str]:
+    return [str(free_port()) if arg == "0" else arg for arg in args]
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize("command", sorted(COMMAND_LINES))
+def test_an_unsupported_database_is_one_line_and_exit_2(command: str) -> None:
+    result = run_on("mysql://x", serveable(COMMAND_LINES[command]))
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: CALLVAULT_DATABASE_URL: unsupported database 'mysql': callvault "
+        "runs on SQLite and PostgreSQL "
+        "(sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME).\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize("command", sorted(COMMAND_LINES))
+def test_an_unreachable_postgresql_is_one_line_and_exit_1(command: str) -> None:
+    port = free_port()
+    url = f"postgresql://callvault:s3cret@127.0.0.1:{port}/calls"
+
+    result = run_on(url, serveable(COMMAND_LINES[command]))
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot connect to postgresql://callvault:***@127.0.0.1:{port}/calls: "
+        f'connection failed: connection to server at "127.0.0.1", port {port} '
+        "failed: Connection refused\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.usefixtures("fresh_settings")
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "calls.db",
+            "CALLVAULT_DATABASE_URL is not a database URL; write "
+            "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME.",
+        ),
+        (
+            "postgresql+pg8000://u@db/calls",
+            "CALLVAULT_DATABASE_URL: unsupported driver 'postgresql+pg8000'; "
+            "write sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME.",
+        ),
+    ],
+)
+def test_a_url_callvault_cannot_use_is_named_with_the_forms_it_takes(
+    url: str, message: str
+) -> None:
+    result = run_on(url, ["orgs", "list"])
+
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"
+
+
+def test_a_file_that_is_no_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database, just notes\n")
+
+    result = CliRunner().invoke(app, ["orgs", "list", "--db", str(notes)])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot connect to sqlite:///{notes.resolve()}: file is not a database\n"
+    )
+
+
+def test_a_database_migrated_by_a_newer_callvault_is_one_line_and_exit_1(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "newer.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("create table alembic_version (version_num text)")
+        connection.execute("insert into alembic_version values ('f0e1d2c3b4a5')")
+
+    result = CliRunner().invoke(app, ["orgs", "list", "--db", str(db)])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot migrate the database sqlite:///{db.resolve()}: "
+        "Can't locate revision identified by 'f0e1d2c3b4a5'\n"
+    )
+
+
+def test_in_its_own_process_a_bad_database_is_one_line_too() -> None:
+    result = live.run_cli("mysql://x", "orgs", "list")
+
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "unsupported database 'mysql'" in result.stderr
+
+
+def test_serve_on_a_taken_port_says_so_before_touching_the_database(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "calls.db"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = CliRunner().invoke(
+            app, ["serve", "--db", str(db), "--port", str(port)]
+        )
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot listen on http://127.0.0.1:{port}: Address already in use\n"
+    )
+    assert result.stdout == ""
+    assert not db.exists()
+
+
+def zoom_challenge(anonymous: httpx.Client, secret: str, key: str) -> httpx.Response:
+    """Zoom's URL validation, signed with `key`: answered only when `key` is
+    the stored signing secret, with the plain token encrypted by it."""
+    body = orjson.dumps(
+        {"payload": {"plainToken": "tok-123"}, "event": "endpoint.url_validation"}
+    )
+    stamp = "1751990400"
+    digest = hmac.new(key.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    headers = {
+        "x-zm-request-timestamp": stamp,
+        "x-zm-signature": f"v0={digest.hexdigest()}",
+    }
+    return anonymous.post(
+        f"/webhooks/zoom?secret={secret}", content=body, headers=headers
+    )
+
+
+def webhook_secret(cli: CliRunner, org: Org) -> str:
+    return str(invoke(cli, "webhooks", "secret", "--org", org.name).stdout.split()[0])
+
+
+def test_a_signing_secret_piped_on_stdin_is_stored_without_a_prompt(
+    cli: CliRunner, org: Org, anonymous: httpx.Client
+) -> None:
+    secret = webhook_secret(cli, org)
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    result = cli.invoke(app, args, input="zoom-piped-key\n", catch_exceptions=False)
+    answer = zoom_challenge(anonymous, secret, "zoom-piped-key")
+
+    assert result.exit_code == 0
+    assert result.stdout == f"Stored the zoom signing secret for {org.name!r}.\n"
+    assert result.stderr == ""
+    assert answer.status_code == 200
+    assert answer.json()["encryptedToken"] == (
+        hmac.new(b"zoom-piped-key", b"tok-123", hashlib.sha256).hexdigest()
+    )
+
+
+@pytest.mark.parametrize("piped", ["", "\n", "  \n\n"])
+def test_an_empty_signing_secret_on_stdin_is_refused_once(
+    cli: CliRunner, org: Org, piped: str
+) -> None:
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    result = cli.invoke(app, args, input=piped, catch_exceptions=False)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: the signing secret is empty: give it with --key, on one line of "
+        "stdin, or at the prompt.\n"
+    )
+    assert result.stdout == ""
+
+
+def on_a_terminal(database_url: str, args: list[str], typed: str) -> tuple[int, str]:
+    """`callvault ARGS` on a terminal where the user types `typed` at the
+    prompt; its exit status and everything the terminal showed."""
+    controller, terminal = os.openpty()
+    process = subprocess.Popen(
+        [live.CALLVAULT, *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**live.cli_env(database_url), "NO_COLOR": "1"},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    shown = b""
+    try:
+        # click prints the prompt, then getpass turns echo off (flushing
+        # what was typed before) and prints a space: type after that.
+        while b"Signing secret: " not in shown:
+            shown += _read_some(controller)
+        os.write(controller, typed.encode() + b"\n")
+        while chunk := _read_some(controller):
+            shown += chunk
+        return process.wait(timeout=30), shown.decode()
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _read_some(controller: int) -> bytes:
+    ready, _, _ = select.select([controller], [], [], 60)
+    assert ready, "the command printed nothing for a minute"
+    try:
+        return os.read(controller, 4096)
+    except OSError:  # EIO: the command closed the terminal.
+        return b""
+
+
+def test_on_a_terminal_the_signing_secret_is_asked_once_without_echo(
+    server: LiveServer, org: Org, anonymous: httpx.Client, cli: CliRunner
+) -> None:
+    secret = webhook_secret(cli, org)
+    args = ["webhooks", "signing-secret", "zoom", "--org", org.name]
+
+    typed = on_a_terminal(server.settings.database_url, args, "zoom-typed-key")
+    empty = on_a_terminal(server.settings.database_url, args, "")
+    answer = zoom_challenge(anonymous, secret, "zoom-typed-key")
+
+    assert typed[0] == 0
+    assert "zoom-typed-key" not in typed[1]
+    assert f"Stored the zoom signing secret for {org.name!r}." in typed[1]
+    assert answer.status_code == 200
+    assert empty[0] == 2
+    assert empty[1].count("Signing secret:") == 1
+    assert "error: the signing secret is empty" in empty[1]
+
+
+def secret_urls(result: Any) -> dict[str, str]:
+    """The URL printed for each recorder, by recorder."""
+    rows = [line.split("\t") for line in result.stdout.splitlines()[1:]]
+    return {source: url for source, url in rows}
+
+
+def test_webhook_urls_default_to_this_machine_and_say_so(
+    cli: CliRunner, org: Org
+) -> None:
+    result = invoke(cli, "webhooks", "secret", "--org", org.name)
+
+    secret = result.stdout.splitlines()[0]
+    assert secret_urls(result)["gong"] == (
+        f"http://127.0.0.1:8080/webhooks/gong?secret={secret}"
+    )
+    assert result.stderr == (
+        "The URLs are on http://127.0.0.1:8080: recorders must reach this server "
+        "there. That is this machine only; give the public address with "
+        "--base-url or CALLVAULT_PUBLIC_URL.\n"
+    )
+
+
+def test_webhook_urls_are_on_the_public_url_and_base_url_wins(
+    cli: CliRunner, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLVAULT_PUBLIC_URL", "https://calls.acme.example/")
+    get_settings.cache_clear()
+
+    public = invoke(cli, "webhooks", "secret", "--org", org.name)
+    given = invoke(
+        cli,
+        *("webhooks", "secret", "--org", org.name),
+        *("--base-url", "https://hooks.acme.example"),
+    )
+
+    secret = public.stdout.splitlines()[0]
+    assert secret_urls(public)["zoom"] == (
+        f"https://calls.acme.example/webhooks/zoom?secret={secret}"
+    )
+    assert public.stderr == (
+        "The URLs are on https://calls.acme.example: recorders must reach this "
+        "server there.\n"
+    )
+    assert secret_urls(given)["zoom"] == (
+        f"https://hooks.acme.example/webhooks/zoom?secret={secret}"
+    )
+
+
+def test_a_public_url_that_is_no_address_is_refused(
+    cli: CliRunner, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLVAULT_PUBLIC_URL", "calls.acme.example")
+    get_settings.cache_clear()
+
+    from_setting = invoke(cli, "webhooks", "secret", "--org", org.name)
+    monkeypatch.delenv("CALLVAULT_PUBLIC_URL")
+    get_settings.cache_clear()
+    from_option = cli.invoke(
+        app,
+        ["webhooks", "secret", "--org", org.name, "--base-url", "hooks.example"],
+        env={"COLUMNS": "200"},
+    )
+
+    assert from_setting.exit_code == from_option.exit_code == 2
+    assert from_setting.stderr == (
+        "error: CALLVAULT_PUBLIC_URL: 'calls.acme.example' is not an address; "
+        "write it as https://calls.example.com\n"
+    )
+    assert (
+        "Invalid value for '--base-url': 'hooks.example' is not an address; "
+        "write it as https://calls.example.com"
+    ) in from_option.stderr
+
+
+def test_webhooks_secret_help_says_the_url_is_where_recorders_reach_it() -> None:
+    result = CliRunner().invoke(
+        app, ["webhooks", "secret", "--help"], env={"COLUMNS": "200"}
+    )
+
+    assert "The address recorders reach this server at" in result.stdout
+    assert "CALLVAULT_PUBLIC_URL, then http://127.0.0.1:8080" in result.stdout
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_examples() -> list[list[str]]:
+    """The words after `callvault` on each line of the README's command-line
+    examples, comments left off."""
+    section = README.read_text().split("## Command line", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [
+        shlex.split(line.split("callvault ", 1)[1].split("  #", 1)[0])
+        for line in block.splitlines()
+    ]
+
+
+def test_the_readme_shows_every_command_once_with_options_it_has() -> None:
+    root = typer.main.get_command(app)
+    by_path = {" ".join(path): command for path, command in commands(root)}
+    shown = []
+
+    for words in readme_examples():
+        path = next(
+            " ".join(words[:n]) for n in (2, 1) if " ".join(words[:n]) in by_path
+        )
+        flags = {opt for param in by_path[path].params for opt in param.opts}
+        assert {w for w in words if w.startswith("--")} <= flags, words
+        shown.append(path)
+
+    assert sorted(shown) == sorted(leaf_commands())

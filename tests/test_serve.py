@@ -27,6 +27,17 @@ def printed_token(output: str) -> str:
     return str(tokens[0])
 
 
+def serving_line(output: str) -> tuple[int, str]:
+    """Where the one "Serving on" line is among the lines printed, and it."""
+    found = [
+        (index, line)
+        for index, line in enumerate(output.splitlines())
+        if line.startswith("Serving on")
+    ]
+    assert len(found) == 1, output
+    return found[0]
+
+
 def test_first_start_in_a_fresh_folder_prints_a_token_and_ready_curls(
     tmp_path: Path,
 ) -> None:
@@ -36,7 +47,7 @@ def test_first_start_in_a_fresh_folder_prints_a_token_and_ready_curls(
         # On SQLite nothing names a database: the default ./callvault.db is used.
         chosen = url if live.test_engine() == "postgresql" else None
         with serve_process(chosen, "--demo", cwd=tmp_path) as server:
-            output = server.output_until('"limit": 2')
+            output = server.output_until("Serving on")
             token = printed_token(output)
             curls = [line.strip() for line in output.splitlines() if "curl " in line]
             answers = [_run(curl) for curl in curls]
@@ -47,6 +58,10 @@ def test_first_start_in_a_fresh_folder_prints_a_token_and_ready_curls(
                 fields = api.get("/custom-fields", params={"object_type": "meeting"})
 
     assert "Demo data: 300 call recordings" in output
+    shown = url if chosen else f"sqlite:///{(tmp_path / 'callvault.db').resolve()}"
+    serving_at, serving = serving_line(output)
+    assert serving == f"Serving on {server.base_url} (database: {shown}; 1 worker)"
+    assert serving_at > output.splitlines().index(f"  {token}")
     assert "shown only this once" in output
     if chosen is None:
         assert (tmp_path / "callvault.db").is_file()
@@ -79,10 +94,13 @@ def test_every_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
             server.kill()
 
         with serve_process(url) as restarted:
-            banner = restarted.output_until("Organizations:")
+            banner = restarted.output_until("Serving on")
             found = _read_back(restarted.base_url, token, acknowledged)
 
     assert "shown only this once" not in banner
+    serving_at, serving = serving_line(banner)
+    assert serving == f"Serving on {restarted.base_url} (database: {url}; 1 worker)"
+    assert banner.splitlines()[serving_at - 1].startswith("Organizations: demo.")
     assert found == acknowledged
 
 
@@ -130,3 +148,19 @@ def _read_back(base_url: str, token: str, paths: dict[str, Any]) -> dict[str, An
         base_url=base_url, headers={"Authorization": f"Bearer {token}"}
     ) as api:
         return {path: api.get(path).json().get("data") for path in paths}
+
+
+def test_on_every_address_it_says_where_to_reach_it_and_how_many_serve(
+    tmp_path: Path,
+) -> None:
+    wildcard = ("--host", "0.0.0.0", "--workers", "2")
+    with engine_database(tmp_path) as url, serve_process(url, *wildcard) as server:
+        output = server.output_until("Serving on")
+        answer = httpx.get(f"{server.base_url}/healthz")
+
+    port = server.base_url.rsplit(":", 1)[1]
+    assert serving_line(output)[1] == (
+        f"Serving on http://0.0.0.0:{port}, from this machine {server.base_url} "
+        f"(database: {url}; 2 workers)"
+    )
+    assert answer.json() == {"status": "ok"}

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body.")
     log_level: str = Field("INFO", description="Log level of the server.")
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
+    public_url: str | None = Field(
+        None,
+        description="The address recorders reach this server at; "
+        "`callvault webhooks secret` prints their URLs on it.",
+    )
     webhook_processing: bool = Field(
         True,
         description="Import stored webhook deliveries in the background in this "
@@ -103,6 +108,17 @@ class Settings(BaseSettings):
                 f"{value!r} is not a Redis URL; write it as redis://host:6379/0"
             )
         return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _http_address_or_nothing(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an address; write it as https://calls.example.com"
+            )
+        return value.strip().rstrip("/") if isinstance(value, str) else value
 
     @field_validator("rate_limits", mode="before")
     @classmethod
