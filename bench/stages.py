@@ -40,7 +40,7 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
     from callvault.recordings import repository as recordings
     from callvault.recordings.service import present_many
     from callvault.search import repository
-    from callvault.search.compile import compile_filter
+    from callvault.search.compile import compile_search
     from callvault.search.filters import parse_filter
     from callvault.search.schemas import Filter, SearchCallRecordingsRequest
     from callvault.search.service import search
@@ -50,7 +50,7 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
     node = parse_filter(
         Filter.model_validate(variant.filter) if variant.filter else None
     )
-    condition = compile_filter(node, "sqlite") if node is not None else None
+    condition = compile_search(node, "sqlite")
     limit = variant.limit
     org = data.organization_id
     with database.session(write=False) as session:
