@@ -23,13 +23,16 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
+    String,
     create_engine,
     event,
     text,
 )
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from callvault.kernel.times import format_instant
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,6 +89,46 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class RFC3339Text(TypeDecorator[str]):
+    """A UTCDateTime column read straight as its RFC3339 `Z` answer (what
+    `kernel.times.format_instant` gives), for responses built from rows.
+
+    SQLite's stored text is a string edit away from the answer; parsing it
+    into a datetime only to format it back costs several times more.
+    PostgreSQL's driver hands over aware datetimes, which are formatted.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        raise TypeError("RFC3339Text reads columns only")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return format_instant(value)
+        return _stored_instant_text(value)
+
+
+def _stored_instant_text(text: str) -> str:
+    # SQLAlchemy's SQLite DATETIME is 'YYYY-MM-DD HH:MM:SS.ffffff', naive UTC
+    # (see UTCDateTime); format_instant drops an all-zero fraction.
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        if text.endswith(".000000"):
+            return text[:10] + "T" + text[11:19] + "Z"
+        return text[:10] + "T" + text[11:] + "Z"
+    # Any other stored form is read as UTCDateTime reads it.
+    moment = datetime.fromisoformat(text)
+    return format_instant(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 POSTGRES_DRIVERS = (

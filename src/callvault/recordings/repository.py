@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any, TypeAlias
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    Row,
+    SQLColumnExpression,
+    delete,
+    exists,
+    select,
+    type_coerce,
+)
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -11,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
-from callvault.kernel.db import is_id
+from callvault.kernel.db import RFC3339Text, is_id
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
 
@@ -38,6 +46,42 @@ def get(
     return session.scalar(statement)
 
 
+# Exactly what a recording's response needs, in its order, with the times
+# read as their RFC3339 text: rows of these cost a fraction of ORM objects.
+RESPONSE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    CallRecording.id,
+    CallRecording.account_id,
+    CallRecording.calendar_event_id,
+    type_coerce(CallRecording.created_at, RFC3339Text).label("created_at"),
+    type_coerce(CallRecording.updated_at, RFC3339Text).label("updated_at"),
+    CallRecording.duration_ms,
+    type_coerce(CallRecording.start_time, RFC3339Text).label("start_time"),
+    type_coerce(CallRecording.end_time, RFC3339Text).label("end_time"),
+    CallRecording.external_id,
+    CallRecording.participant_emails,
+    CallRecording.source,
+    CallRecording.summary,
+    CallRecording.title,
+    CallRecording.url,
+)
+
+# A row of RESPONSE_COLUMNS.
+ResponseRow: TypeAlias = Row[*tuple[Any, ...]]
+
+
+def response_row(
+    session: Session, organization_id: str, recording_id: str
+) -> ResponseRow | None:
+    if not is_id(recording_id):
+        return None
+    return session.execute(
+        select(*RESPONSE_COLUMNS).where(
+            CallRecording.organization_id == organization_id,
+            CallRecording.id == recording_id,
+        )
+    ).first()
+
+
 def by_external_id(
     session: Session, organization_id: str, source: str, external_id: str
 ) -> CallRecording | None:
@@ -48,6 +92,18 @@ def by_external_id(
             CallRecording.external_id == external_id,
         )
     )
+
+
+def has_field_values(session: Session, organization_id: str) -> bool:
+    """Whether any recording of the organization has a custom field value:
+    one probe of the field_id index per custom field of the organization."""
+    statement = select(
+        exists().where(
+            CustomField.organization_id == organization_id,
+            exists().where(RecordingFieldValue.field_id == CustomField.id),
+        )
+    )
+    return bool(session.scalar(statement))
 
 
 def field_values(
