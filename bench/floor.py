@@ -57,7 +57,7 @@ def _statement(
 ) -> Statement:
     from callvault.recordings import repository as recordings
     from callvault.search import pagination, repository
-    from callvault.search.compile import compile_filter
+    from callvault.search.compile import compile_search
     from callvault.search.filters import parse_filter
     from callvault.search.schemas import Filter
     from callvault.search.service import search as search_service
@@ -71,7 +71,7 @@ def _statement(
     node = parse_filter(
         Filter.model_validate(variant.filter) if variant.filter else None
     )
-    condition = compile_filter(node, "sqlite") if node is not None else None
+    condition = compile_search(node, "sqlite")
     after = None
     if deep:
         after = _position_of_page(

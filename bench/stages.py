@@ -40,7 +40,7 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
     from callvault.recordings import repository as recordings
     from callvault.recordings.service import present_many
     from callvault.search import repository
-    from callvault.search.compile import compile_filter
+    from callvault.search.compile import compile_search
     from callvault.search.filters import parse_filter
     from callvault.search.schemas import Filter, SearchCallRecordingsRequest
     from callvault.search.service import search
@@ -50,13 +50,13 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
     node = parse_filter(
         Filter.model_validate(variant.filter) if variant.filter else None
     )
-    condition = compile_filter(node, "sqlite") if node is not None else None
+    condition = compile_search(node, "sqlite")
     limit = variant.limit
     org = data.organization_id
     with database.session(write=False) as session:
         principal = authenticate(session, data.token)
         rows = repository.search_page(session, org, condition, None, limit + 1)
-        page = present_many(session, rows[:limit])
+        page = present_many(session, org, rows[:limit])
     body = {
         "data": page,
         "pagination": {"cursor": "x", "has_next_page": True},
@@ -76,17 +76,9 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
             lambda: raw.execute(*statement).fetchall(),
         ),
         (
-            "page query via ORM (search_page)",
+            "page query (search_page: response columns)",
             in_session(
                 lambda s: repository.search_page(s, org, condition, None, limit + 1)
-            ),
-        ),
-        (
-            "page query as Core rows (no ORM objects, same types)",
-            in_session(
-                lambda s: s.execute(
-                    repository.page_statement(org, condition, None, limit + 1)
-                ).all()
             ),
         ),
         (
@@ -94,8 +86,12 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
             in_session(lambda s: recordings.field_values(s, ids)),
         ),
         (
-            "present_many (field_values + dicts)",
-            in_session(lambda s: present_many(s, rows[:limit])),
+            "custom field probe (has_field_values)",
+            in_session(lambda s: recordings.has_field_values(s, org)),
+        ),
+        (
+            "present_many (custom fields + dicts)",
+            in_session(lambda s: present_many(s, org, rows[:limit])),
         ),
         ("orjson.dumps of the body", lambda: orjson.dumps(body)),
         (
@@ -143,7 +139,7 @@ def main(argv: list[str]) -> int:
     from callvault.kernel.logging import configure_logging
     from callvault.organizations.service import authenticate
     from callvault.recordings import repository as recordings
-    from callvault.recordings.service import get_recording, present
+    from callvault.recordings.service import present_stored
 
     configure_logging("WARNING")
     data = dataset.prepare(HERE / ".cache", args.records, args.seed, True, print)
@@ -169,10 +165,8 @@ def main(argv: list[str]) -> int:
             in_session(lambda s: recordings.get(s, data.organization_id, one)),
         ),
         (
-            "get + present (field_values + dict)",
-            in_session(
-                lambda s: present(s, get_recording(s, data.organization_id, one))
-            ),
+            "get + present (present_stored: response row + custom fields)",
+            in_session(lambda s: present_stored(s, data.organization_id, one)),
         ),
     ]:
         print(f"  {cost(work, args.seconds):8.3f} ms  {label}")

@@ -11,25 +11,30 @@ driver it names (`postgresql://`, `postgresql+psycopg://`, `postgresql+asyncpg:/
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
     MetaData,
+    String,
     create_engine,
     event,
     text,
 )
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from callvault.kernel.times import format_instant
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,6 +93,64 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class RFC3339Text(TypeDecorator[str]):
+    """A UTCDateTime column read straight as its RFC3339 `Z` answer (what
+    `kernel.times.format_instant` gives), for responses built from rows.
+
+    SQLite's stored text is a string edit away from the answer; parsing it
+    into a datetime only to format it back costs several times more.
+    PostgreSQL's driver hands over aware datetimes, which are formatted.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        raise TypeError("RFC3339Text reads columns only")
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], str | None]:
+        # One call per value instead of TypeDecorator's chain of three: these
+        # run four times for every row of a page.
+        if dialect.name == "sqlite":
+            return _stored_instant_text
+        return _driver_instant_text
+
+
+def _driver_instant_text(moment: datetime | None) -> str | None:
+    return None if moment is None else format_instant(moment)
+
+
+def _stored_instant_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    # SQLAlchemy's SQLite DATETIME is 'YYYY-MM-DD HH:MM:SS.ffffff', naive UTC
+    # (see UTCDateTime); format_instant drops an all-zero fraction.
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        if text.endswith(".000000"):
+            return text[:10] + "T" + text[11:19] + "Z"
+        return text[:10] + "T" + text[11:] + "Z"
+    # Any other stored form is read as UTCDateTime reads it.
+    moment = datetime.fromisoformat(text)
+    return format_instant(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def load_json(text: str | bytes) -> Any:
+    """Read a stored JSON column: orjson reads several times faster than the
+    standard library, which still reads what orjson refuses (lone surrogate
+    escapes, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 POSTGRES_DRIVERS = (
     "postgres",
     "postgresql",
@@ -131,7 +194,11 @@ def create_db_engine(
 ) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            json_deserializer=load_json,
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(
@@ -140,6 +207,7 @@ def create_db_engine(
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        json_deserializer=load_json,
     )
 
 

@@ -38,8 +38,7 @@ def get_call_recording(
     id: str, principal: CurrentPrincipal, session: ReadSession
 ) -> JSONResponse:
     """Returns a single call recording by ID."""
-    recording = service.get_recording(session, principal.organization_id, id)
-    return ok(service.present(session, recording))
+    return ok(service.present_stored(session, principal.organization_id, id))
 
 
 @router.patch(

@@ -24,12 +24,13 @@ from callvault.custom_fields.values import (
     present as present_value,
 )
 from callvault.kernel.errors import InvalidRequest
-from callvault.kernel.times import format_instant, utcnow
+from callvault.kernel.times import utcnow
 from callvault.organizations.service import Principal
 from callvault.recordings import repository
 from callvault.recordings.errors import RecordingNotFound
 from callvault.recordings.models import CallRecording, Utterance
 from callvault.recordings.participants import parse_participants
+from callvault.recordings.repository import ResponseRow
 from callvault.recordings.schemas import (
     CallRecordingMessage,
     CreateCallRecordingRequest,
@@ -244,36 +245,68 @@ def transcript(
 
 
 def present_many(
-    session: Session, recordings: Sequence[CallRecording]
+    session: Session, organization_id: str, rows: Sequence[ResponseRow]
 ) -> list[dict[str, Any]]:
-    values = repository.field_values(session, [r.id for r in recordings])
-    return [_present(r, values.get(r.id, [])) for r in recordings]
+    """Responses from rows of `repository.RESPONSE_COLUMNS`."""
+    # Most organizations never set a custom field value: one cheap probe
+    # spares them a query with an IN list as long as the page.
+    values = (
+        repository.field_values(session, [row.id for row in rows])
+        if rows and repository.has_field_values(session, organization_id)
+        else {}
+    )
+    return [_present(row, values.get(row.id, [])) for row in rows]
 
 
 def present(session: Session, recording: CallRecording) -> dict[str, Any]:
-    return present_many(session, [recording])[0]
+    """The response of a recording this request has written, read back as
+    stored so that it answers exactly what a later get does."""
+    return present_stored(session, recording.organization_id, recording.id)
 
 
-def _present(
-    recording: CallRecording, values: list[tuple[str, StoredValue]]
+def present_stored(
+    session: Session, organization_id: str, recording_id: str
 ) -> dict[str, Any]:
+    row = repository.response_row(session, organization_id, recording_id)
+    if row is None:
+        raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
+    return present_many(session, organization_id, [row])[0]
+
+
+def _present(row: ResponseRow, values: list[tuple[str, StoredValue]]) -> dict[str, Any]:
+    (
+        recording_id,
+        account_id,
+        calendar_event_id,
+        created_at,
+        updated_at,
+        duration_ms,
+        start_time,
+        end_time,
+        external_id,
+        participant_emails,
+        source,
+        summary,
+        title,
+        url,
+    ) = row
     # Every field always present (contract section 3): "" where there is no text.
     return {
-        "id": recording.id,
-        "account_id": recording.account_id or "",
-        "calendar_event_id": recording.calendar_event_id,
-        "created_at": format_instant(recording.created_at),
-        "updated_at": format_instant(recording.updated_at),
+        "id": recording_id,
+        "account_id": account_id or "",
+        "calendar_event_id": calendar_event_id,
+        "created_at": created_at,
+        "updated_at": updated_at,
         "custom_fields": {slug: present_value(slug, value) for slug, value in values},
-        "duration_ms": recording.duration_ms,
-        "start_time": format_instant(recording.start_time),
-        "end_time": format_instant(recording.end_time),
-        "external_id": recording.external_id,
-        "participant_emails": list(recording.participant_emails or []),
-        "source": recording.source,
-        "summary": recording.summary,
-        "title": recording.title,
-        "url": recording.url,
+        "duration_ms": duration_ms,
+        "start_time": start_time,
+        "end_time": end_time,
+        "external_id": external_id,
+        "participant_emails": list(participant_emails or []),
+        "source": source,
+        "summary": summary,
+        "title": title,
+        "url": url,
     }
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -12,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from callvault.recordings.models import CallRecording
+from callvault.recordings.repository import RESPONSE_COLUMNS, ResponseRow
 from callvault.search.compile import CompiledFilter, title_candidates
 from callvault.search.pagination import Position
 
@@ -21,9 +24,10 @@ def page_statement(
     compiled: CompiledFilter,
     after: Position | None,
     size: int,
-) -> Select[CallRecording]:
-    """One page in search order: start_time newest first, then id descending."""
-    statement = select(CallRecording).where(
+) -> Select[Any]:
+    """One page in search order, start_time newest first, then id descending,
+    as rows of the response's columns."""
+    statement = select(*RESPONSE_COLUMNS).where(
         _tenant(organization_id, compiled.led_by_title_index)
     )
     if compiled.condition is not None:
@@ -62,9 +66,9 @@ def search_page(
     compiled: CompiledFilter,
     after: Position | None,
     size: int,
-) -> list[CallRecording]:
+) -> list[ResponseRow]:
     statement = page_statement(organization_id, compiled, after, size)
-    return list(session.scalars(statement))
+    return list(session.execute(statement))
 
 
 def title_matches_reach(session: Session, needle: str, cap: int) -> bool:

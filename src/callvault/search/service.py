@@ -9,7 +9,9 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
+from callvault.kernel.times import parse_instant
 from callvault.organizations.service import Principal
+from callvault.recordings.repository import ResponseRow
 from callvault.recordings.service import present_many
 from callvault.search import pagination, repository
 from callvault.search.compile import compile_search, trigram_needles
@@ -48,11 +50,7 @@ def search(
     # is never followed by an empty one.
     rows = repository.search_page(session, organization_id, compiled, after, limit + 1)
     page, has_next = rows[:limit], len(rows) > limit
-    cursor = (
-        pagination.encode(pagination.Position.of(page[-1]), bound_to)
-        if has_next
-        else ""
-    )
+    cursor = pagination.encode(_position(page[-1]), bound_to) if has_next else ""
     log.debug(
         "search.page_served",
         organization_id=organization_id,
@@ -60,8 +58,15 @@ def search(
         has_next_page=has_next,
     )
     return SearchPage(
-        present_many(session, page), {"cursor": cursor, "has_next_page": has_next}
+        present_many(session, organization_id, page),
+        {"cursor": cursor, "has_next_page": has_next},
     )
+
+
+def _position(row: ResponseRow) -> pagination.Position:
+    # The row carries start_time as its RFC3339 answer, which reads back as
+    # the very instant stored.
+    return pagination.Position(parse_instant(row.start_time), row.id)
 
 
 def _indexed_needles(
