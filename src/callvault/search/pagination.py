@@ -15,7 +15,6 @@ from datetime import datetime
 
 from callvault.kernel.cursor import decode_cursor, encode_cursor
 from callvault.kernel.times import format_instant, parse_instant
-from callvault.recordings.models import CallRecording
 from callvault.search.errors import CursorMismatch
 from callvault.search.filters import Node
 
@@ -29,10 +28,6 @@ class Position:
 
     start_time: datetime
     id: str
-
-    @classmethod
-    def of(cls, recording: CallRecording) -> Position:
-        return cls(recording.start_time, recording.id)
 
 
 def binding(organization_id: str, node: Node | None, limit: int) -> str:
