@@ -320,18 +320,24 @@ def test_an_unknown_source_is_not_found(server: LiveServer, api: httpx.Client) -
     assert answer.json()["code"] == "not_found"
 
 
+def accept_while_idle(server: LiveServer) -> Org:
+    """A Gong delivery accepted by a server that does not import: pending."""
+    body = (FIXTURES / "gong" / "webhook.json").read_bytes()
+    org = server.new_org()
+    secret = webhook_secret(server, org)
+    with server.client(None) as client:
+        accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
+    assert accepted.status_code == 202
+    return org
+
+
 def test_a_delivery_accepted_before_a_stop_is_imported_at_the_next_start(
     tmp_path: Path,
 ) -> None:
-    body = (FIXTURES / "gong" / "webhook.json").read_bytes()
     with fresh_database(tmp_path) as url:
         idle = Settings(database_url=url, rate_limits="off", webhook_processing=False)
         with serve_in_thread(idle) as first:
-            org = first.new_org()
-            secret = webhook_secret(first, org)
-            with first.client(None) as client:
-                accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
-            assert accepted.status_code == 202
+            org = accept_while_idle(first)
             assert [row["status"] for row in deliveries(first, org)] == ["pending"]
             first.database.dispose()
 
@@ -476,15 +482,10 @@ def test_a_fathom_delivery_keeps_every_digit_of_a_big_id(
 def test_a_stored_delivery_that_cannot_be_read_fails_instead_of_staying_pending(
     tmp_path: Path,
 ) -> None:
-    body = (FIXTURES / "gong" / "webhook.json").read_bytes()
     with fresh_database(tmp_path) as url:
         idle = Settings(database_url=url, rate_limits="off", webhook_processing=False)
         with serve_in_thread(idle) as first:
-            org = first.new_org()
-            secret = webhook_secret(first, org)
-            with first.client(None) as client:
-                accepted = client.post(f"/webhooks/gong?secret={secret}", content=body)
-            assert accepted.status_code == 202
+            org = accept_while_idle(first)
             # A body stored by hand, or damaged at rest: no longer JSON.
             with first.database.engine.begin() as connection:
                 connection.execute(
