@@ -86,7 +86,7 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
         )
     whole = repository.active_token_by_hash(session, hash_token(prefix))
     matches = (
-        [whole[0]]
+        [whole]
         if whole
         else repository.active_tokens_with_prefix(session, prefix[:PREFIX_LENGTH])
     )
@@ -103,15 +103,14 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
 
 def authenticate(session: Session, token: str) -> Principal:
     digest = hash_token(token)
-    found = repository.active_token_by_hash(session, digest)
+    found = repository.active_credential(session, digest)
     # The lookup is by hash, so timing reveals nothing of the token; the
     # constant-time comparison keeps it so should the lookup ever change.
-    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
         raise InvalidApiToken("The API token is not valid or has been revoked.")
-    api_token, organization = found
     return Principal(
-        organization_id=organization.id,
-        organization_name=organization.name,
-        organization_domains=tuple(organization.domains or ()),
-        token_id=api_token.id,
+        organization_id=found.organization_id,
+        organization_name=found.organization_name,
+        organization_domains=tuple(found.organization_domains or ()),
+        token_id=found.token_id,
     )
