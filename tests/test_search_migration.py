@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.organizations import service as org_service
+from callvault.recordings.service import present_rows
 from callvault.search import repository
 from callvault.search.compile import compile_search
 from callvault.search.filters import Contains
@@ -47,7 +49,10 @@ def contains(database: Database, organization_id: str, needle: str) -> list[str]
     compiled = compile_search(Contains("title", needle), database.dialect)
     with database.session(write=False) as session:
         found = repository.search_page(session, organization_id, compiled, None, 100)
-        return [recording.title for recording in found]
+        answered = orjson.loads(
+            orjson.dumps(present_rows(session, organization_id, found))
+        )
+    return [recording["title"] for recording in answered]
 
 
 def test_upgrade_indexes_existing_titles_and_downgrade_restores_0001(

@@ -48,7 +48,9 @@ def statement_sql(
 ) -> str:
     node = parse_filter(Filter.model_validate(tree) if tree else None)
     compiled = compile_search(node, database.dialect)
-    statement = repository.page_statement("org-1", compiled, after, 101)
+    statement = repository.page_statement(
+        "org-1", compiled, after, 101, database.dialect
+    )
     return str(
         statement.compile(
             dialect=database.engine.dialect, compile_kwargs={"literal_binds": True}
@@ -63,6 +65,15 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databa
     migrate.upgrade(database)
     yield database
     database.dispose()
+
+
+# Each row's custom fields, read in its JSON document by primary key.
+SQLITE_DOCUMENT_PLAN = [
+    "CORRELATED SCALAR SUBQUERY 1",
+    "SEARCH recording_field_values USING INDEX "
+    "sqlite_autoindex_recording_field_values_1 (recording_id=?)",
+    "SEARCH custom_fields USING INDEX sqlite_autoindex_custom_fields_1 (id=?)",
+]
 
 
 def sqlite_plan(database: Database, sql: str) -> list[str]:
@@ -100,7 +111,7 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     # The service leaves a needle with thousands of candidates out of the
     # indexed ones (service.COMMON_NEEDLE_MATCHES).
     compiled = compile_search(node, "sqlite", indexed=frozenset())
-    statement = repository.page_statement("org-1", compiled, None, 101)
+    statement = repository.page_statement("org-1", compiled, None, 101, "sqlite")
     sql = str(
         statement.compile(
             dialect=sqlite_database.engine.dialect,
@@ -109,7 +120,8 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     )
 
     assert sqlite_plan(sqlite_database, sql) == [
-        "SEARCH call_recordings USING INDEX ix_recordings_org_start (organization_id=?)"
+        "SEARCH call_recordings USING INDEX ix_recordings_org_start (organization_id=?)",
+        *SQLITE_DOCUMENT_PLAN,
     ]
 
 
@@ -120,7 +132,8 @@ def test_sqlite_keyset_continuation_is_a_range_of_the_index(
 
     assert plan == [
         "SEARCH call_recordings USING INDEX ix_recordings_org_start "
-        "(organization_id=? AND (start_time,id)<(?,?))"
+        "(organization_id=? AND (start_time,id)<(?,?))",
+        *SQLITE_DOCUMENT_PLAN,
     ]
 
 

@@ -23,6 +23,11 @@ def get_database(request: Request) -> Database:
     return database
 
 
+async def _database(request: Request) -> Database:
+    # async: FastAPI runs a plain function dependency in a worker thread.
+    return get_database(request)
+
+
 def _read_session(request: Request) -> Iterator[Session]:
     with get_database(request).session(write=False) as session:
         yield session
@@ -34,6 +39,10 @@ def _write_session(request: Request) -> Iterator[Session]:
 
 
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+# For the hottest reads, which open their session inside the handler: a
+# session dependency costs two more hand-offs to a worker thread a request
+# (enter and exit), as much as the page query itself.
+CurrentDatabase = Annotated[Database, Depends(_database)]
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 
 

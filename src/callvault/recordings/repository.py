@@ -6,7 +6,9 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Row,
+    Select,
     SQLColumnExpression,
+    String,
     bindparam,
     delete,
     exists,
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
 from callvault.kernel.db import RFC3339Text, is_id
+from callvault.recordings.documents import recording_document
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
 
@@ -69,15 +72,36 @@ RESPONSE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     _recording.url,
 )
 
-# A row of RESPONSE_COLUMNS.
+# On SQLite the response itself, as the JSON text SQLite writes
+# (recordings.documents), with what a search cursor needs: the id and the
+# stored start_time text, read only for a page's last row.
+DOCUMENT_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    _recording.id,
+    type_coerce(_recording.start_time, String).label("start_time"),
+    recording_document(),
+)
+
+# A row of RESPONSE_COLUMNS or of DOCUMENT_COLUMNS.
 ResponseRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
+def response_columns(dialect: str) -> tuple[SQLColumnExpression[Any], ...]:
+    """What a page or a get of recordings selects on this database."""
+    return DOCUMENT_COLUMNS if dialect == "sqlite" else RESPONSE_COLUMNS
+
+
+def _response_row(columns: tuple[SQLColumnExpression[Any], ...]) -> Select[Any]:
+    return select(*columns).where(
+        _recording.organization_id == bindparam("organization_id"),
+        _recording.id == bindparam("recording_id"),
+    )
+
+
 # Built once: building and caching a statement costs more than running it.
-_RESPONSE_ROW = select(*RESPONSE_COLUMNS).where(
-    _recording.organization_id == bindparam("organization_id"),
-    _recording.id == bindparam("recording_id"),
-)
+_RESPONSE_ROW = {
+    "sqlite": _response_row(DOCUMENT_COLUMNS),
+    "postgresql": _response_row(RESPONSE_COLUMNS),
+}
 
 
 def response_row(
@@ -85,8 +109,9 @@ def response_row(
 ) -> ResponseRow | None:
     if not is_id(recording_id):
         return None
+    statement = _RESPONSE_ROW[session.get_bind().dialect.name]
     parameters = {"organization_id": organization_id, "recording_id": recording_id}
-    return session.execute(_RESPONSE_ROW, parameters).first()
+    return session.execute(statement, parameters).first()
 
 
 def by_external_id(

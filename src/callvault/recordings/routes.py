@@ -3,7 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Body
 
 from callvault.kernel.context import current_request_id
-from callvault.kernel.deps import CurrentPrincipal, ReadSession, WriteSession
+from callvault.kernel.deps import (
+    CurrentDatabase,
+    CurrentPrincipal,
+    ReadSession,
+    WriteSession,
+)
 from callvault.kernel.http import JSONResponse, ok
 from callvault.recordings import service
 from callvault.recordings.schemas import (
@@ -35,10 +40,11 @@ def create_call_recording(
     operation_id="GetCallRecording",
 )
 def get_call_recording(
-    id: str, principal: CurrentPrincipal, session: ReadSession
+    id: str, principal: CurrentPrincipal, database: CurrentDatabase
 ) -> JSONResponse:
     """Returns a single call recording by ID."""
-    return ok(service.present_stored(session, principal.organization_id, id))
+    with database.session(write=False) as session:
+        return ok(service.present_stored(session, principal.organization_id, id))
 
 
 @router.patch(

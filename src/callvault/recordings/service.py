@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -244,6 +245,16 @@ def transcript(
     return repository.transcript(session, recording.id)
 
 
+def present_rows(
+    session: Session, organization_id: str, rows: Sequence[ResponseRow]
+) -> list[Any]:
+    """Responses from rows of `repository.response_columns`: SQLite's own
+    JSON documents as they are, or dicts built from the columns."""
+    if rows and "document" in rows[0]._fields:
+        return [orjson.Fragment(row.document) for row in rows]
+    return present_many(session, organization_id, rows)
+
+
 def present_many(
     session: Session, organization_id: str, rows: Sequence[ResponseRow]
 ) -> list[dict[str, Any]]:
@@ -258,19 +269,17 @@ def present_many(
     return [_present(row, values.get(row.id, [])) for row in rows]
 
 
-def present(session: Session, recording: CallRecording) -> dict[str, Any]:
+def present(session: Session, recording: CallRecording) -> Any:
     """The response of a recording this request has written, read back as
     stored so that it answers exactly what a later get does."""
     return present_stored(session, recording.organization_id, recording.id)
 
 
-def present_stored(
-    session: Session, organization_id: str, recording_id: str
-) -> dict[str, Any]:
+def present_stored(session: Session, organization_id: str, recording_id: str) -> Any:
     row = repository.response_row(session, organization_id, recording_id)
     if row is None:
         raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
-    return present_many(session, organization_id, [row])[0]
+    return present_rows(session, organization_id, [row])[0]
 
 
 def _present(row: ResponseRow, values: list[tuple[str, StoredValue]]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from callvault.recordings.models import CallRecording
-from callvault.recordings.repository import RESPONSE_COLUMNS, ResponseRow
+from callvault.recordings.repository import ResponseRow, response_columns
 from callvault.search.compile import CompiledFilter, title_candidates
 from callvault.search.pagination import Position
 
@@ -24,10 +24,11 @@ def page_statement(
     compiled: CompiledFilter,
     after: Position | None,
     size: int,
+    dialect: str,
 ) -> Select[Any]:
     """One page in search order, start_time newest first, then id descending,
-    as rows of the response's columns."""
-    statement = select(*RESPONSE_COLUMNS).where(
+    as rows of `recordings.repository.response_columns`."""
+    statement = select(*response_columns(dialect)).where(
         _tenant(organization_id, compiled.led_by_title_index)
     )
     if compiled.condition is not None:
@@ -67,7 +68,8 @@ def search_page(
     after: Position | None,
     size: int,
 ) -> list[ResponseRow]:
-    statement = page_statement(organization_id, compiled, after, size)
+    dialect = session.get_bind().dialect.name
+    statement = page_statement(organization_id, compiled, after, size, dialect)
     return list(session.execute(statement))
 
 

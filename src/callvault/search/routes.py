@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body
 
-from callvault.kernel.deps import CurrentPrincipal, ReadSession
+from callvault.kernel.deps import CurrentDatabase, CurrentPrincipal
 from callvault.kernel.http import JSONResponse, ok
 from callvault.search import service
 from callvault.search.schemas import (
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/call-recordings", tags=["call-recordings"])
 )
 def search_call_recordings(
     principal: CurrentPrincipal,
-    session: ReadSession,
+    database: CurrentDatabase,
     body: SearchCallRecordingsRequest = Body(
         default_factory=SearchCallRecordingsRequest
     ),
@@ -32,5 +32,6 @@ def search_call_recordings(
     `title` (`equals`, `string_contains`), `start_time` (`time_is_after`,
     `time_is_before`, `time_range`). See docs/search.md.
     """
-    page = service.search(session, principal, body)
+    with database.session(write=False) as session:
+        page = service.search(session, principal, body)
     return ok(page.data, pagination=page.pagination)

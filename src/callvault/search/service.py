@@ -4,15 +4,15 @@ section 4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session
 
-from callvault.kernel.times import parse_instant
 from callvault.organizations.service import Principal
 from callvault.recordings.repository import ResponseRow
-from callvault.recordings.service import present_many
+from callvault.recordings.service import present_rows
 from callvault.search import pagination, repository
 from callvault.search.compile import compile_search, trigram_needles
 from callvault.search.errors import InvalidLimit
@@ -30,7 +30,7 @@ log = structlog.get_logger("callvault.search")
 
 @dataclass(frozen=True)
 class SearchPage:
-    data: list[dict[str, Any]]
+    data: list[Any]
     pagination: dict[str, Any]
 
 
@@ -58,15 +58,18 @@ def search(
         has_next_page=has_next,
     )
     return SearchPage(
-        present_many(session, organization_id, page),
+        present_rows(session, organization_id, page),
         {"cursor": cursor, "has_next_page": has_next},
     )
 
 
 def _position(row: ResponseRow) -> pagination.Position:
-    # The row carries start_time as its RFC3339 answer, which reads back as
-    # the very instant stored.
-    return pagination.Position(parse_instant(row.start_time), row.id)
+    # start_time is the stored text on SQLite, the RFC3339 answer elsewhere:
+    # either reads back as the very instant stored.
+    moment = datetime.fromisoformat(row.start_time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return pagination.Position(moment, row.id)
 
 
 def _indexed_needles(
