@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from callvault import __version__
@@ -60,6 +61,9 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.read_threads = anyio.CapacityLimiter(
+        settings.read_threads_for(database.dialect)
+    )
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     # Outermost, so that even the edge's own 500 carries the rate-limit fields.

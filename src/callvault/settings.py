@@ -41,6 +41,14 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a request waits for a free PostgreSQL connection.",
     )
+    read_threads: int | None = Field(
+        None,
+        ge=1,
+        description="Threads of each process that run database reads (the token "
+        "lookup, get, search): 1 on SQLite by default, where threads reading "
+        "side by side queue for Python's GIL at every row, and "
+        "CALLVAULT_DB_POOL_SIZE on PostgreSQL.",
+    )
     redis_url: str | None = Field(
         None, description="Redis URL for rate-limit counters shared by processes."
     )
@@ -83,6 +91,11 @@ class Settings(BaseSettings):
         description="Import stored webhook deliveries in the background in this "
         "process (pending ones too, at start-up).",
     )
+
+    def read_threads_for(self, dialect: str) -> int:
+        if self.read_threads is not None:
+            return self.read_threads
+        return 1 if dialect == "sqlite" else self.db_pool_size
 
     @field_validator(*RATE_LIMIT_FIELDS)
     @classmethod

@@ -198,6 +198,10 @@ def create_db_engine(
             url,
             connect_args={"check_same_thread": False},
             json_deserializer=load_json,
+            # Each SQLite connection has its own page cache: handing out the
+            # connection used last keeps a warm one busy rather than cycling
+            # through cold ones.
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine

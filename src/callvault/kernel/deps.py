@@ -6,9 +6,10 @@ is sent, so an acknowledged write is a committed write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -23,9 +24,30 @@ def get_database(request: Request) -> Database:
     return database
 
 
-async def _database(request: Request) -> Database:
-    # async: FastAPI runs a plain function dependency in a worker thread.
-    return get_database(request)
+T = TypeVar("T")
+
+
+async def in_read_thread(request: Request, work: Callable[[], T]) -> T:
+    """Run `work`, which reads the database, in one of the process's read
+    threads (CALLVAULT_READ_THREADS) rather than in the thread pool every
+    other handler shares."""
+    limiter: anyio.CapacityLimiter = request.app.state.read_threads
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
+
+
+async def reading(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` in a read session of its own, in one read thread.
+
+    The hottest reads (get, search) take this instead of `ReadSession`: a
+    session dependency costs two more hand-offs between the event loop and a
+    worker thread a request, as much as a page query.
+    """
+
+    def unit() -> T:
+        with get_database(request).session(write=False) as session:
+            return work(session)
+
+    return await in_read_thread(request, unit)
 
 
 def _read_session(request: Request) -> Iterator[Session]:
@@ -39,10 +61,6 @@ def _write_session(request: Request) -> Iterator[Session]:
 
 
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
-# For the hottest reads, which open their session inside the handler: a
-# session dependency costs two more hand-offs to a worker thread a request
-# (enter and exit), as much as the page query itself.
-CurrentDatabase = Annotated[Database, Depends(_database)]
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 
 
@@ -60,15 +78,20 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authenticate_request(request: Request) -> Principal:
+async def authenticate_request(request: Request) -> Principal:
     """The caller of this request, counted against its rate limit once its
     session is closed; raises the contract's 401 when unknown."""
     token = bearer_token(request)
-    with get_database(request).session(write=False) as session:
-        principal = authenticate(session, token)
-    request.state.principal = principal
-    count_request(request, principal.organization_id)
-    return principal
+
+    def lookup() -> Principal:
+        with get_database(request).session(write=False) as session:
+            principal = authenticate(session, token)
+        request.state.principal = principal
+        # Off the event loop: with Redis, counting is a network round trip.
+        count_request(request, principal.organization_id)
+        return principal
+
+    return await in_read_thread(request, lookup)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate_request)]

@@ -13,7 +13,6 @@ import orjson
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -318,7 +317,7 @@ async def _refused_caller(request: Request) -> Response | None:
     if not _needs_token(request):
         return None
     try:
-        await run_in_threadpool(authenticate_request, request)
+        await authenticate_request(request)
     except CallvaultError as refused:
         return error_response(refused)
     return None

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from callvault.kernel.context import current_request_id
 from callvault.kernel.deps import (
-    CurrentDatabase,
     CurrentPrincipal,
     ReadSession,
     WriteSession,
+    reading,
 )
 from callvault.kernel.http import JSONResponse, ok
 from callvault.recordings import service
@@ -39,12 +39,15 @@ def create_call_recording(
     response_model=GetCallRecordingResponseBody,
     operation_id="GetCallRecording",
 )
-def get_call_recording(
-    id: str, principal: CurrentPrincipal, database: CurrentDatabase
+async def get_call_recording(
+    id: str, request: Request, principal: CurrentPrincipal
 ) -> JSONResponse:
     """Returns a single call recording by ID."""
-    with database.session(write=False) as session:
-        return ok(service.present_stored(session, principal.organization_id, id))
+    recording = await reading(
+        request,
+        lambda session: service.present_stored(session, principal.organization_id, id),
+    )
+    return ok(recording)
 
 
 @router.patch(

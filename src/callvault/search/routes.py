@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
-from callvault.kernel.deps import CurrentDatabase, CurrentPrincipal
+from callvault.kernel.deps import CurrentPrincipal, reading
 from callvault.kernel.http import JSONResponse, ok
 from callvault.search import service
 from callvault.search.schemas import (
@@ -18,9 +18,9 @@ router = APIRouter(prefix="/call-recordings", tags=["call-recordings"])
     response_model=SearchCallRecordingsResponseBody,
     operation_id="SearchCallRecordings",
 )
-def search_call_recordings(
+async def search_call_recordings(
+    request: Request,
     principal: CurrentPrincipal,
-    database: CurrentDatabase,
     body: SearchCallRecordingsRequest = Body(
         default_factory=SearchCallRecordingsRequest
     ),
@@ -32,6 +32,7 @@ def search_call_recordings(
     `title` (`equals`, `string_contains`), `start_time` (`time_is_after`,
     `time_is_before`, `time_range`). See docs/search.md.
     """
-    with database.session(write=False) as session:
-        page = service.search(session, principal, body)
+    page = await reading(
+        request, lambda session: service.search(session, principal, body)
+    )
     return ok(page.data, pagination=page.pagination)
