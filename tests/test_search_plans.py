@@ -120,7 +120,8 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     )
 
     assert sqlite_plan(sqlite_database, sql) == [
-        "SEARCH call_recordings USING INDEX ix_recordings_org_start (organization_id=?)",
+        "SEARCH call_recordings USING INDEX ix_recordings_org_start_title "
+        "(organization_id=?)",
         *SQLITE_DOCUMENT_PLAN,
     ]
 
@@ -131,7 +132,7 @@ def test_sqlite_keyset_continuation_is_a_range_of_the_index(
     plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, None, AFTER))
 
     assert plan == [
-        "SEARCH call_recordings USING INDEX ix_recordings_org_start "
+        "SEARCH call_recordings USING INDEX ix_recordings_org_start_title "
         "(organization_id=? AND (start_time,id)<(?,?))",
         *SQLITE_DOCUMENT_PLAN,
     ]
