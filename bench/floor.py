@@ -1,8 +1,12 @@
-"""The raw-SQL floor: the statement callvault's search code builds for a
-request (search.repository.page_statement over search.compile's condition,
-or recordings.repository.get for one id), captured as the exact SQL text and
-parameters SQLAlchemy hands to the driver, then executed directly with
-sqlite3 on the same file. Only execution and fetching the rows are timed."""
+"""The raw-SQL floor: every SELECT callvault's own service issues for a
+request (`search.service.search` for a search, with the trigram probe of a
+title needle and the page query; `recordings.service.present_stored` for a
+get), captured as the exact SQL text and parameters SQLAlchemy hands to the
+driver, then executed directly with sqlite3 on the same file, one after the
+other. Only execution and fetching the rows are timed.
+
+On SQLite that SQL writes each recording's response JSON itself
+(recordings.documents), so the floor includes building the documents."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from bench.load import Result
 from bench.scenarios import PAGE_DEPTH, Scenario, Variant
 
 Statement = tuple[str, tuple[Any, ...]]
+# The statements of one request, in the order the service runs them.
+Work = list[Statement]
 
 
 def _capture(database: Any, work: Callable[[Session], Any]) -> list[Statement]:
@@ -38,7 +44,8 @@ def _capture(database: Any, work: Callable[[Session], Any]) -> list[Statement]:
     return captured
 
 
-def statements(dataset: Dataset, scenario: Scenario) -> list[Statement]:
+def statements(dataset: Dataset, scenario: Scenario) -> list[Work]:
+    """One request's statements for each variant of the scenario."""
     from callvault.kernel.db import Database
     from callvault.kernel.logging import configure_logging
 
@@ -46,59 +53,60 @@ def statements(dataset: Dataset, scenario: Scenario) -> list[Statement]:
     database = Database(f"sqlite:///{dataset.path.resolve()}")
     try:
         return [
-            _statement(database, dataset, v, scenario.deep) for v in scenario.variants
+            _statements(database, dataset, v, scenario.deep) for v in scenario.variants
         ]
     finally:
         database.dispose()
 
 
-def _statement(
-    database: Any, dataset: Dataset, variant: Variant, deep: bool
-) -> Statement:
-    from callvault.recordings import repository as recordings
-    from callvault.search import pagination, repository
-    from callvault.search.compile import compile_search
+def _statements(database: Any, dataset: Dataset, variant: Variant, deep: bool) -> Work:
+    from callvault.recordings.service import present_stored
+    from callvault.search import pagination
     from callvault.search.filters import parse_filter
-    from callvault.search.schemas import Filter
+    from callvault.search.schemas import Filter, SearchCallRecordingsRequest
     from callvault.search.service import search as search_service
 
     organization_id = dataset.organization_id
     if variant.get_id is not None:
         recording_id = variant.get_id
         return _capture(
-            database, lambda s: recordings.get(s, organization_id, recording_id)
-        )[0]
-    node = parse_filter(
-        Filter.model_validate(variant.filter) if variant.filter else None
-    )
-    condition = compile_search(node, "sqlite")
-    after = None
+            database, lambda s: present_stored(s, organization_id, recording_id)
+        )
+    cursor = None
     if deep:
-        after = _position_of_page(
+        node = parse_filter(
+            Filter.model_validate(variant.filter) if variant.filter else None
+        )
+        cursor = _cursor_of_page(
             database, dataset, variant, PAGE_DEPTH, search_service, pagination, node
         )
+    request = SearchCallRecordingsRequest.model_validate(
+        {
+            **({"filter": variant.filter} if variant.filter else {}),
+            "limit": variant.limit,
+            "cursor": cursor,
+        }
+    )
+    principal = _principal(dataset)
+    return _capture(database, lambda s: search_service(s, principal, request))
 
-    def page(session: Session) -> None:
-        # limit + 1: the service reads one row beyond the page.
-        statement = repository.page_statement(
-            organization_id, condition, after, variant.limit + 1
-        )
-        list(session.scalars(statement))
 
-    return _capture(database, page)[0]
-
-
-def _position_of_page(database, dataset, variant, depth, search, pagination, node):
-    """Where page `depth` starts, by following callvault's own cursors."""
+def _principal(dataset: Dataset) -> Any:
     from callvault.organizations.service import Principal
-    from callvault.search.schemas import SearchCallRecordingsRequest
 
-    principal = Principal(
+    return Principal(
         organization_id=dataset.organization_id,
         organization_name="bench",
         organization_domains=(),
         token_id="bench",
     )
+
+
+def _cursor_of_page(database, dataset, variant, depth, search, pagination, node):
+    """The cursor of page `depth`, by following callvault's own cursors."""
+    from callvault.search.schemas import SearchCallRecordingsRequest
+
+    principal = _principal(dataset)
     cursor = None
     with database.session(write=False) as session:
         for _ in range(depth - 1):
@@ -110,13 +118,13 @@ def _position_of_page(database, dataset, variant, depth, search, pagination, nod
                 }
             )
             cursor = search(session, principal, request).pagination["cursor"]
-    bound = pagination.binding(dataset.organization_id, node, variant.limit)
-    return pagination.decode(cursor, bound)
+    return cursor
 
 
-def count_rows(dataset: Dataset, statement: Statement, limit: int) -> int:
+def count_rows(dataset: Dataset, work: Work, limit: int) -> int:
+    """Rows of the request's last statement, its page or its recording."""
     connection = _connect(dataset.db)
-    rows = connection.execute(*statement).fetchall()
+    rows = connection.execute(*work[-1]).fetchall()
     connection.close()
     return min(len(rows), limit)
 
@@ -129,7 +137,7 @@ MIN_REQUESTS = 3
 MAX_SECONDS = 90.0
 
 
-def _loop(args: tuple[str, Sequence[Statement], float, float, int]) -> tuple:
+def _loop(args: tuple[str, Sequence[Work], float, float, int]) -> tuple:
     db, work, warmup, seconds, offset = args
     connection = _connect(db)
     latencies: list[float] = []
@@ -139,14 +147,15 @@ def _loop(args: tuple[str, Sequence[Statement], float, float, int]) -> tuple:
     index = offset
     last = timed_from
     while True:
-        sql, params = work[index % len(work)]
+        statements = work[index % len(work)]
         index += 1
         started = time.perf_counter()
         if started >= stop_at and (
             count >= MIN_REQUESTS or started >= timed_from + MAX_SECONDS
         ):
             break
-        connection.execute(sql, params).fetchall()
+        for sql, params in statements:
+            connection.execute(sql, params).fetchall()
         ended = time.perf_counter()
         if started >= timed_from:
             count += 1
@@ -158,7 +167,7 @@ def _loop(args: tuple[str, Sequence[Statement], float, float, int]) -> tuple:
 
 def run(
     dataset: Dataset,
-    work: Sequence[Statement],
+    work: Sequence[Work],
     *,
     processes: int,
     seconds: float,

@@ -2,9 +2,9 @@
 
 Runs the pieces callvault's search handler calls, one at a time, on a cached
 benchmark database and reports the CPU time of each per request: the token
-lookup, the page query through the ORM against the same SQL on sqlite3, the
-custom-field query, building the response dicts, and JSON. No HTTP, no
-threads, so the figures hold even on a busy machine.
+lookup, the service's own SQL run on sqlite3 (the floor), the whole search
+service, and JSON. No HTTP, no threads, so the figures hold even on a busy
+machine.
 """
 
 from __future__ import annotations
@@ -37,34 +37,17 @@ def cost(work: Callable[[], object], seconds: float) -> float:
 
 def _scenario(data, database, raw, scenario, seconds: float) -> None:
     from callvault.organizations.service import authenticate
-    from callvault.recordings import repository as recordings
-    from callvault.recordings.service import present_many
-    from callvault.search import repository
-    from callvault.search.compile import compile_search
-    from callvault.search.filters import parse_filter
-    from callvault.search.schemas import Filter, SearchCallRecordingsRequest
+    from callvault.search.schemas import SearchCallRecordingsRequest
     from callvault.search.service import search
 
     variant = scenario.variants[0]
-    statement = floor.statements(data, scenarios.Scenario("", "", [variant]))[0]
-    node = parse_filter(
-        Filter.model_validate(variant.filter) if variant.filter else None
-    )
-    condition = compile_search(node, "sqlite")
-    limit = variant.limit
-    org = data.organization_id
+    (work,) = floor.statements(data, scenarios.Scenario("", "", [variant]))
+    request = SearchCallRecordingsRequest.model_validate(scenarios.search_body(variant))
+    in_session = _in_session(database)
     with database.session(write=False) as session:
         principal = authenticate(session, data.token)
-        rows = repository.search_page(session, org, condition, None, limit + 1)
-        page = present_many(session, org, rows[:limit])
-    body = {
-        "data": page,
-        "pagination": {"cursor": "x", "has_next_page": True},
-        "request_id": "r",
-    }
-    request = SearchCallRecordingsRequest.model_validate(scenarios.search_body(variant))
-    ids = [r.id for r in rows[:limit]]
-    in_session = _in_session(database)
+        page = search(session, principal, request)
+    body = {"data": page.data, "pagination": page.pagination, "request_id": "r"}
     stages = [
         ("session open+close (empty)", in_session(lambda s: None)),
         (
@@ -72,40 +55,18 @@ def _scenario(data, database, raw, scenario, seconds: float) -> None:
             in_session(lambda s: authenticate(s, data.token)),
         ),
         (
-            "floor: page SQL on sqlite3 (execute+fetch)",
-            lambda: raw.execute(*statement).fetchall(),
+            f"floor: the service's {len(work)} statement(s) on sqlite3",
+            lambda: [raw.execute(*statement).fetchall() for statement in work],
         ),
-        (
-            "page query (search_page: response columns)",
-            in_session(
-                lambda s: repository.search_page(s, org, condition, None, limit + 1)
-            ),
-        ),
-        (
-            "custom field values query (field_values)",
-            in_session(lambda s: recordings.field_values(s, ids)),
-        ),
-        (
-            "custom field probe (has_field_values)",
-            in_session(lambda s: recordings.has_field_values(s, org)),
-        ),
-        (
-            "present_many (custom fields + dicts)",
-            in_session(lambda s: present_many(s, org, rows[:limit])),
-        ),
-        ("orjson.dumps of the body", lambda: orjson.dumps(body)),
         (
             "whole search service (no HTTP, no auth)",
             in_session(lambda s: search(s, principal, request)),
         ),
-        (
-            "sketch: sqlite3 tuples -> response dicts from stored text + dumps",
-            lambda: orjson.dumps(_sketch_page(raw, statement, limit)),
-        ),
+        ("orjson.dumps of the body", lambda: orjson.dumps(body)),
     ]
-    print(f"\n{scenario.name} ({len(ids)} rows)")
-    for label, work in stages:
-        print(f"  {cost(work, seconds):8.3f} ms  {label}")
+    print(f"\n{scenario.name} ({len(page.data)} rows)")
+    for label, stage in stages:
+        print(f"  {cost(stage, seconds):8.3f} ms  {label}")
 
 
 def _in_session(database):
@@ -138,7 +99,6 @@ def main(argv: list[str]) -> int:
     from callvault.kernel.db import Database
     from callvault.kernel.logging import configure_logging
     from callvault.organizations.service import authenticate
-    from callvault.recordings import repository as recordings
     from callvault.recordings.service import present_stored
 
     configure_logging("WARNING")
@@ -161,11 +121,7 @@ def main(argv: list[str]) -> int:
             in_session(lambda s: authenticate(s, data.token)),
         ),
         (
-            "repository.get via ORM",
-            in_session(lambda s: recordings.get(s, data.organization_id, one)),
-        ),
-        (
-            "get + present (present_stored: response row + custom fields)",
+            "get: present_stored (the recording's response)",
             in_session(lambda s: present_stored(s, data.organization_id, one)),
         ),
     ]:
@@ -173,58 +129,6 @@ def main(argv: list[str]) -> int:
     raw.close()
     database.dispose()
     return 0
-
-
-COLUMNS = (
-    "id, account_id, calendar_event_id, created_at, updated_at, duration_ms, "
-    "start_time, end_time, external_id, participant_emails, source, summary, title, url"
-)
-
-
-def _instant(text: str) -> str:
-    # Stored as naive UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]': the RFC3339 form is
-    # a string edit away, no datetime needed.
-    text = text.replace(" ", "T", 1)
-    if text.endswith(".000000"):
-        text = text[:-7]
-    return text + "Z"
-
-
-def _sketch_page(raw: sqlite3.Connection, statement, limit: int) -> dict:
-    """How cheap the page could be: the same WHERE/ORDER/LIMIT, the columns
-    the response needs, and dicts built from tuples."""
-    sql, params = statement
-    sql = (
-        "SELECT "
-        + COLUMNS
-        + " FROM call_recordings "
-        + sql.split("FROM call_recordings", 1)[1]
-    )
-    rows = raw.execute(sql, params).fetchall()
-    data = [
-        {
-            "id": r[0],
-            "account_id": r[1] or "",
-            "calendar_event_id": r[2],
-            "created_at": _instant(r[3]),
-            "updated_at": _instant(r[4]),
-            "custom_fields": {},
-            "duration_ms": r[5],
-            "start_time": _instant(r[6]),
-            "end_time": _instant(r[7]),
-            "external_id": r[8],
-            "participant_emails": orjson.Fragment(r[9]),
-            "source": r[10],
-            "summary": r[11],
-            "title": r[12],
-            "url": r[13],
-        }
-        for r in rows[:limit]
-    ]
-    return {
-        "data": data,
-        "pagination": {"cursor": "x", "has_next_page": len(rows) > limit},
-    }
 
 
 if __name__ == "__main__":
