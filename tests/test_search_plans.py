@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -27,12 +27,12 @@ AFTER = Position(datetime(2025, 3, 1, tzinfo=UTC), "f" * 36)
 CASES: list[tuple[str, dict[str, Any] | None, str]] = [
     ("no filter", None, "ix_recordings_org_start"),
     ("account equals", {"field": "account_id", "operator": "equals", "value": "a"}, "ix_recordings_org_account_start"),
-    ("account in", {"field": "account_id", "operator": "in", "values": ["a", "b"]}, "ix_recordings_org_start"),
+    ("account in", {"field": "account_id", "operator": "in", "values": ["a", "b"]}, "ix_recordings_org_account_start"),
     ("account not_in", {"field": "account_id", "operator": "not_in", "values": ["a"]}, "ix_recordings_org_start"),
     ("account is_set", {"field": "account_id", "operator": "is_set"}, "ix_recordings_org_start"),
     ("account is_unset", {"field": "account_id", "operator": "is_unset"}, "ix_recordings_org_account_start"),
     ("source equals", {"field": "source", "operator": "equals", "value": "gong"}, "ix_recordings_org_source_start"),
-    ("source in", {"field": "source", "operator": "in", "values": ["gong", "zoom"]}, "ix_recordings_org_start"),
+    ("source in", {"field": "source", "operator": "in", "values": ["gong", "zoom"]}, "ix_recordings_org_source_start"),
     ("source not_in", {"field": "source", "operator": "not_in", "values": ["gong"]}, "ix_recordings_org_start"),
     ("title equals", {"field": "title", "operator": "equals", "value": "Sync"}, "ix_recordings_org_title_start"),
     ("title contains", {"field": "title", "operator": "string_contains", "value": "renewal"}, "INTEGER PRIMARY KEY"),
@@ -42,12 +42,55 @@ CASES: list[tuple[str, dict[str, Any] | None, str]] = [
     ("start_time range", {"field": "start_time", "operator": "time_range", "values": [T, T]}, "ix_recordings_org_start"),
 ]  # fmt: skip
 
+ACCOUNTS_A_OR_B = {
+    "operator": "or",
+    "subfilters": [
+        {"field": "account_id", "operator": "equals", "value": "a"},
+        {"field": "account_id", "operator": "equals", "value": "b"},
+    ],
+}
+GONG_OR_DEMO = {
+    "operator": "or",
+    "subfilters": [
+        {"field": "source", "operator": "equals", "value": "gong"},
+        {"field": "title", "operator": "string_contains", "value": "demo"},
+    ],
+}
+
+
+class Branched(NamedTuple):
+    """A filter read as one branch per value, each from one range of `index_name`."""
+
+    tree: dict[str, Any]
+    index_name: str
+    column: str
+    branches: int
+    # The needles answered by the trigram index; None: every one of 3+ characters.
+    indexed: frozenset[str] | None = None
+
+
+ACCOUNT_INDEX, SOURCE_INDEX = (
+    "ix_recordings_org_account_start",
+    "ix_recordings_org_source_start",
+)
+BRANCHED = {
+    "source in": Branched({"field": "source", "operator": "in", "values": ["gong", "zoom"]}, SOURCE_INDEX, "source", 2),
+    "account in": Branched({"field": "account_id", "operator": "in", "values": ["a", "b", "c"]}, ACCOUNT_INDEX, "account_id", 3),
+    "account or": Branched({"operator": "or", "subfilters": [ACCOUNTS_A_OR_B, {"field": "account_id", "operator": "in", "values": ["b", "c"]}]}, ACCOUNT_INDEX, "account_id", 3),
+    "nested and/or": Branched({"operator": "and", "subfilters": [ACCOUNTS_A_OR_B, GONG_OR_DEMO]}, ACCOUNT_INDEX, "account_id", 2),
+    # As the service sends a needle with thousands of titles: walked, not indexed.
+    "nested and/or, common needle": Branched({"operator": "and", "subfilters": [GONG_OR_DEMO, ACCOUNTS_A_OR_B]}, ACCOUNT_INDEX, "account_id", 2, frozenset()),
+}  # fmt: skip
+
 
 def statement_sql(
-    database: Database, tree: dict[str, Any] | None, after: Position | None
+    database: Database,
+    tree: dict[str, Any] | None,
+    after: Position | None,
+    indexed: frozenset[str] | None = None,
 ) -> str:
     node = parse_filter(Filter.model_validate(tree) if tree else None)
-    compiled = compile_search(node, database.dialect)
+    compiled = compile_search(node, database.dialect, indexed)
     statement = repository.page_statement(
         "org-1", compiled, after, 101, database.dialect
     )
@@ -77,9 +120,23 @@ SQLITE_DOCUMENT_PLAN = [
 
 
 def sqlite_plan(database: Database, sql: str) -> list[str]:
+    return [detail for _, _, detail in sqlite_plan_rows(database, sql)]
+
+
+def sqlite_plan_rows(database: Database, sql: str) -> list[tuple[int, int, str]]:
+    """(id, parent id, step): the plan as the tree SQLite prints."""
     with database.engine.connect() as connection:
         rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).fetchall()
-    return [str(row[3]) for row in rows]
+    return [(int(row[0]), int(row[1]), str(row[3])) for row in rows]
+
+
+def steps_under(rows: list[tuple[int, int, str]], top: int) -> list[str]:
+    below = [(i, step) for i, parent, step in rows if parent == top]
+    return [s for i, step in below for s in [step, *steps_under(rows, i)]]
+
+
+def recordings_access(steps: list[str]) -> list[str]:
+    return [step for step in steps if "call_recordings " in step + " "]
 
 
 @pytest.mark.parametrize("after", [None, AFTER], ids=["first page", "next page"])
@@ -138,6 +195,103 @@ def test_sqlite_keyset_continuation_is_a_range_of_the_index(
     ]
 
 
+@pytest.mark.parametrize("after", [None, AFTER], ids=["first page", "next page"])
+@pytest.mark.parametrize("case", BRANCHED.values(), ids=BRANCHED.keys())
+def test_sqlite_reads_each_listed_value_from_its_own_index_range(
+    sqlite_database: Database, case: Branched, after: Position | None
+) -> None:
+    sql = statement_sql(sqlite_database, case.tree, after, case.indexed)
+    rows = sqlite_plan_rows(sqlite_database, sql)
+
+    keyset = " AND (start_time,id)<(?,?)" if after else ""
+    branch_tops = [i for i, _, step in rows if step.startswith("CO-ROUTINE")]
+    assert len(branch_tops) == case.branches, rows
+    for top in branch_tops:
+        steps = steps_under(rows, top)
+        [access] = recordings_access(steps)
+        assert access.startswith("SEARCH call_recordings USING "), rows
+        assert access.endswith(
+            f"INDEX {case.index_name} (organization_id=? AND {case.column}=?{keyset})"
+        ), rows
+        # Read in search order, not sorted: the branch stops after a page.
+        assert not any("TEMP B-TREE" in step for step in steps), rows
+    # Past the branches, only the page's rows are read, each by its id.
+    outside = set(recordings_access([step for _, _, step in rows])) - {
+        step for top in branch_tops for step in steps_under(rows, top)
+    }
+    assert outside == {
+        "SEARCH call_recordings USING INDEX sqlite_autoindex_call_recordings_1 (id=?)"
+    }, rows
+
+
+def test_sqlite_walks_the_tenant_past_fifty_listed_values(
+    sqlite_database: Database,
+) -> None:
+    tree = {"field": "source", "operator": "in", "values": [f"s{n}" for n in range(51)]}
+
+    plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
+
+    assert plan == [
+        "SEARCH call_recordings USING INDEX ix_recordings_org_start_title "
+        "(organization_id=?)",
+        *SQLITE_DOCUMENT_PLAN,
+    ]
+
+
+def test_sqlite_reads_fifty_listed_values_in_fifty_branches(
+    sqlite_database: Database,
+) -> None:
+    tree = {"field": "source", "operator": "in", "values": [f"s{n}" for n in range(50)]}
+
+    plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
+
+    branch_reads = [
+        step
+        for step in plan
+        if "INDEX ix_recordings_org_source_start (organization_id=? AND source=?)"
+        in step
+    ]
+    assert len(branch_reads) == 50, plan
+
+
+def test_sqlite_lets_an_equality_lead_beside_a_list(
+    sqlite_database: Database,
+) -> None:
+    tree = {
+        "operator": "and",
+        "subfilters": [
+            {"field": "source", "operator": "in", "values": ["gong", "zoom"]},
+            {"field": "account_id", "operator": "equals", "value": "a"},
+        ],
+    }
+
+    plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
+
+    assert plan == [
+        "SEARCH call_recordings USING INDEX ix_recordings_org_account_start "
+        "(organization_id=? AND account_id=?)",
+        *SQLITE_DOCUMENT_PLAN,
+    ]
+
+
+def test_sqlite_lets_an_indexed_needle_lead_beside_a_list(
+    sqlite_database: Database,
+) -> None:
+    tree = {
+        "operator": "and",
+        "subfilters": [
+            {"field": "source", "operator": "in", "values": ["gong", "zoom"]},
+            {"field": "title", "operator": "string_contains", "value": "renewal"},
+        ],
+    }
+
+    plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
+
+    assert not any(step.startswith("CO-ROUTINE") for step in plan), plan
+    assert "SEARCH call_recordings USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+    assert any("call_recording_titles VIRTUAL TABLE INDEX" in s for s in plan), plan
+
+
 @pytest.fixture(scope="module")
 def postgres_database() -> Iterator[Database]:
     reason = postgres_unreachable_reason()
@@ -146,13 +300,18 @@ def postgres_database() -> Iterator[Database]:
     with fresh_postgres_database() as url:
         database = Database(url)
         migrate.upgrade(database)
-        organization = _seed(database)
+        organization, accounts = _seed(database)
         database.org_for_plans = organization  # type: ignore[attr-defined]
+        database.accounts_for_plans = accounts  # type: ignore[attr-defined]
         yield database
         database.dispose()
 
 
-def _seed(database: Database) -> str:
+# Halfway through _seed's recordings: a next page PostgreSQL expects rows on.
+SEEDED_MIDDLE = Position(BASE_TIME + timedelta(minutes=1500), "f" * 36)
+
+
+def _seed(database: Database) -> tuple[str, list[str]]:
     from callvault.organizations import service as org_service
 
     with database.session(write=True) as session:
@@ -175,7 +334,7 @@ def _seed(database: Database) -> str:
         isolation_level="AUTOCOMMIT"
     ) as connection:
         connection.exec_driver_sql("VACUUM ANALYZE call_recordings")
-    return organization_id
+    return organization_id, accounts
 
 
 def postgres_plan(database: Database, sql: str) -> str:
@@ -228,3 +387,30 @@ def test_postgresql_title_and_equality_indexes_are_usable(
     plan = postgres_plan(postgres_database, sql)
 
     assert index in plan, plan
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    "after", [None, SEEDED_MIDDLE], ids=["first page", "next page"]
+)
+@pytest.mark.parametrize("case", BRANCHED.values(), ids=BRANCHED.keys())
+def test_postgresql_reads_each_listed_value_from_its_own_index_range(
+    postgres_database: Database, case: Branched, after: Position | None
+) -> None:
+    # Asked of the seeded organization and accounts, which PostgreSQL has
+    # statistics for.
+    sql = statement_sql(postgres_database, case.tree, after, case.indexed).replace(
+        "'org-1'",
+        "'" + postgres_database.org_for_plans + "'",  # type: ignore[attr-defined]
+    )
+    accounts = postgres_database.accounts_for_plans  # type: ignore[attr-defined]
+    for name, account in zip("abc", accounts, strict=False):
+        sql = sql.replace(f"'{name}'", f"'{account}'")
+
+    plan = postgres_plan(postgres_database, sql)
+
+    assert plan.count(f" {case.index_name} ") == case.branches, plan
+    assert "ix_recordings_org_start" not in plan, plan
+    assert "Seq Scan" not in plan, plan
+    # The branches' keys are merged in search order, not gathered and sorted.
+    assert "Merge Append" in plan, plan

@@ -25,9 +25,9 @@ class CallRecording(Base):
         UniqueConstraint("organization_id", "source", "external_id"),
         # Search order is (start_time desc, id desc) within one organization;
         # each allowed filter has an index that starts with the tenant.
-        Index(
-            "ix_recordings_org_start", "organization_id", "start_time", "id"
-        ).ddl_if(dialect="postgresql"),
+        Index("ix_recordings_org_start", "organization_id", "start_time", "id").ddl_if(
+            dialect="postgresql"
+        ),
         # SQLite walks it for a common title needle without reading the
         # table rows that do not match (migration 0004).
         Index(

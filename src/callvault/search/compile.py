@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, s
 from sqlalchemy.orm import InstrumentedAttribute
 
 from callvault.recordings.models import CallRecording
+from callvault.search.branches import split_by_values
 from callvault.search.filters import (
     After,
     And,
@@ -45,11 +46,21 @@ NULLABLE = frozenset({"account_id"})
 
 
 @dataclass(frozen=True)
+class Branches:
+    """A filter read as one branch per value (see search.branches): every
+    match meets exactly one of `conditions`, and `rest` (`None`: no more)."""
+
+    conditions: tuple[ColumnElement[bool], ...]
+    rest: ColumnElement[bool] | None
+
+
+@dataclass(frozen=True)
 class CompiledFilter:
     """The WHERE condition of a filter, and how the query should be led."""
 
     condition: ColumnElement[bool] | None
     led_by_title_index: bool
+    branches: Branches | None = None
 
 
 def trigram_needles(node: Node | None) -> frozenset[str]:
@@ -73,7 +84,22 @@ def compile_search(
     return CompiledFilter(
         compile_filter(node, dialect, indexed),
         led_by_title_index(node, dialect, indexed),
+        _branches(node, dialect, indexed),
     )
+
+
+def _branches(node: Node, dialect: str, indexed: frozenset[str]) -> Branches | None:
+    if _needs_indexed_needle(node, indexed):
+        # The needle's trigram candidates lead on SQLite, and PostgreSQL
+        # weighs them against the ordered walks by its statistics; branches
+        # would list the candidates once per branch.
+        return None
+    split = split_by_values(node)
+    if split is None:
+        return None
+    column = COLUMNS[split.field]
+    rest = None if split.rest is None else compile_filter(split.rest, dialect, indexed)
+    return Branches(tuple(column == value for value in split.values), rest)
 
 
 def compile_filter(
@@ -162,12 +188,15 @@ def led_by_title_index(node: Node, dialect: str, indexed: frozenset[str]) -> boo
     search order and probing the candidate list for each row, a scan of the
     tenant; leading with the candidates reads only the matching titles.
     """
-    if dialect != "sqlite":
-        return False
+    return dialect == "sqlite" and _needs_indexed_needle(node, indexed)
+
+
+def _needs_indexed_needle(node: Node, indexed: frozenset[str]) -> bool:
+    """Whether every match holds a needle that the trigram index answers."""
     if isinstance(node, Contains):
         return node.needle in indexed
     if isinstance(node, And):
-        return any(led_by_title_index(c, dialect, indexed) for c in node.children)
+        return any(_needs_indexed_needle(c, indexed) for c in node.children)
     return False
 
 

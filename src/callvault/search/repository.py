@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -10,13 +11,16 @@ from sqlalchemy import (
     literal_column,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
 from callvault.recordings.models import CallRecording
 from callvault.recordings.repository import ResponseRow, response_columns
-from callvault.search.compile import CompiledFilter, title_candidates
+from callvault.search.compile import Branches, CompiledFilter, title_candidates
 from callvault.search.pagination import Position
+
+_Columns = TypeVarTuple("_Columns")
 
 
 def page_statement(
@@ -28,16 +32,72 @@ def page_statement(
 ) -> Select[Any]:
     """One page in search order, start_time newest first, then id descending,
     as rows of `recordings.repository.response_columns`."""
-    statement = select(*response_columns(dialect)).where(
-        _tenant(organization_id, compiled.led_by_title_index)
-    )
+    selected = select(*response_columns(dialect))
+    if compiled.branches is not None:
+        return _branched_page(selected, organization_id, compiled.branches, after, size)
+    statement = selected.where(_tenant(organization_id, compiled.led_by_title_index))
     if compiled.condition is not None:
         statement = statement.where(compiled.condition)
+    return _in_search_order(statement, after, size)
+
+
+def _in_search_order(
+    statement: Select[*_Columns], after: Position | None, size: int
+) -> Select[*_Columns]:
     if after is not None:
         statement = statement.where(_before(after))
     return statement.order_by(
         CallRecording.start_time.desc(), CallRecording.id.desc()
     ).limit(size)
+
+
+def _branched_page(
+    selected: Select[Any],
+    organization_id: str,
+    branches: Branches,
+    after: Position | None,
+    size: int,
+) -> Select[Any]:
+    """The page as the first `size` keys of the branches' merge, joined back
+    to the recordings for `selected`'s columns.
+
+    A branch reads only keys: with nothing else to test, its index alone
+    answers it, and only the page's rows are read whole.
+    """
+    keys = union_all(
+        *(
+            select(branch.subquery())
+            for branch in _branch_keys(organization_id, branches, after, size)
+        )
+    )
+    merged = keys.selected_columns
+    page = (
+        keys.order_by(merged.start_time.desc(), merged.id.desc())
+        .limit(size)
+        .subquery("page")
+    )
+    recordings = CallRecording.__table__
+    return selected.join_from(page, recordings, recordings.c.id == page.c.id).order_by(
+        page.c.start_time.desc(), page.c.id.desc()
+    )
+
+
+def _branch_keys(
+    organization_id: str,
+    branches: Branches,
+    after: Position | None,
+    size: int,
+) -> list[Select[datetime, str]]:
+    """Each branch's first `size` keys in search order, from one index range."""
+    statements = []
+    for condition in branches.conditions:
+        statement = select(CallRecording.start_time, CallRecording.id).where(
+            _tenant(organization_id, led_by_title_index=False), condition
+        )
+        if branches.rest is not None:
+            statement = statement.where(branches.rest)
+        statements.append(_in_search_order(statement, after, size))
+    return statements
 
 
 def _tenant(organization_id: str, led_by_title_index: bool) -> ColumnElement[bool]:
