@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from sqlalchemy import event
 
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
+from callvault.organizations.service import Principal
 from callvault.search import repository
+from callvault.search import service as search_service
 from callvault.search.compile import compile_search
 from callvault.search.filters import parse_filter
 from callvault.search.pagination import Position
-from callvault.search.schemas import Filter
+from callvault.search.schemas import Filter, SearchCallRecordingsRequest
 from tests.live import fresh_postgres_database, postgres_unreachable_reason
 from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
 
@@ -181,6 +184,54 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
         "(organization_id=?)",
         *SQLITE_DOCUMENT_PLAN,
     ]
+
+
+def statements_of_search(database: Database, tree: dict[str, Any]) -> list[str]:
+    """The SQL the search service sends to the database for one request."""
+    sent: list[str] = []
+
+    def record(_c: Any, _cu: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    principal = Principal("org-1", "plans", (), "token")
+    request = SearchCallRecordingsRequest.model_validate({"filter": tree})
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.session(write=False) as session:
+            search_service.search(session, principal, request)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    return sent
+
+
+def test_sqlite_reads_a_rare_needles_candidates_once(sqlite_database: Database) -> None:
+    tree = {"field": "title", "operator": "string_contains", "value": "renewal"}
+
+    sent = statements_of_search(sqlite_database, tree)
+
+    reading_titles = [sql for sql in sent if "call_recording_titles" in sql]
+    assert len(reading_titles) == 1, sent
+    (page,) = [sql for sql in sent if "ORDER BY" in sql]
+    assert "call_recordings.rowid IN (" in page, page
+
+
+def test_sqlite_tests_a_needle_under_an_or_on_the_walk(
+    sqlite_database: Database,
+) -> None:
+    # Not every match holds it, so its candidates could not lead the query.
+    tree = {
+        "operator": "or",
+        "subfilters": [
+            {"field": "source", "operator": "equals", "value": "gong"},
+            {"field": "title", "operator": "string_contains", "value": "renewal"},
+        ],
+    }
+
+    sent = statements_of_search(sqlite_database, tree)
+
+    assert not [sql for sql in sent if "call_recording_titles" in sql], sent
+    (page,) = [sql for sql in sent if "ORDER BY" in sql]
+    assert "instr(call_recordings.title_folded" in page, page
 
 
 def test_sqlite_keyset_continuation_is_a_range_of_the_index(

@@ -10,6 +10,7 @@ the query selects, walked in search order. Either way the answer is exact.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,10 @@ from callvault.search.filters import (
 from callvault.search.models import recording_titles
 
 TRIGRAM = 3
+
+# The needles a trigram index answers; for each, on SQLite, the rowids of its
+# FTS5 candidates when they have been read already, else None.
+IndexedNeedles = Mapping[str, Sequence[int] | None]
 
 COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "account_id": CallRecording.account_id,
@@ -73,14 +78,19 @@ def trigram_needles(node: Node | None) -> frozenset[str]:
 
 
 def compile_search(
-    node: Node | None, dialect: str, indexed: frozenset[str] | None = None
+    node: Node | None,
+    dialect: str,
+    indexed: IndexedNeedles | Collection[str] | None = None,
 ) -> CompiledFilter:
-    """`indexed`: the needles to answer from the trigram index; by default
-    every needle long enough to have a trigram."""
+    """`indexed`: the needles to answer from the trigram index, by default
+    every needle long enough to have a trigram; as a mapping, with the FTS5
+    candidates already read for a needle (or None)."""
     if node is None:
         return CompiledFilter(None, led_by_title_index=False)
     if indexed is None:
         indexed = trigram_needles(node)
+    if not isinstance(indexed, Mapping):
+        indexed = dict.fromkeys(indexed)
     return CompiledFilter(
         compile_filter(node, dialect, indexed),
         led_by_title_index(node, dialect, indexed),
@@ -88,7 +98,7 @@ def compile_search(
     )
 
 
-def _branches(node: Node, dialect: str, indexed: frozenset[str]) -> Branches | None:
+def _branches(node: Node, dialect: str, indexed: IndexedNeedles) -> Branches | None:
     if _needs_indexed_needle(node, indexed):
         # The needle's trigram candidates lead on SQLite, and PostgreSQL
         # weighs them against the ordered walks by its statistics; branches
@@ -103,13 +113,13 @@ def _branches(node: Node, dialect: str, indexed: frozenset[str]) -> Branches | N
 
 
 def compile_filter(
-    node: Node, dialect: str, indexed: frozenset[str]
+    node: Node, dialect: str, indexed: IndexedNeedles
 ) -> ColumnElement[bool]:
     if isinstance(node, And | Or):
         combine = and_ if isinstance(node, And) else or_
         return combine(*(compile_filter(c, dialect, indexed) for c in node.children))
     if isinstance(node, Contains):
-        return _contains(node.needle, dialect, node.needle in indexed)
+        return _contains(node.needle, dialect, indexed)
     if isinstance(node, Equals) and node.field == "title" and dialect != "sqlite":
         return _title_equals(node.value)
     return _condition(node)
@@ -152,25 +162,29 @@ def _not_in(node: NotIn) -> ColumnElement[bool]:
     return column.not_in(node.values)
 
 
-def _contains(needle: str, dialect: str, indexed: bool) -> ColumnElement[bool]:
+def _contains(
+    needle: str, dialect: str, indexed: IndexedNeedles
+) -> ColumnElement[bool]:
     folded = CallRecording.title_folded
-    if not indexed:
+    if needle not in indexed:
         position = func.instr if dialect == "sqlite" else func.strpos
         return position(folded, needle) > 0
     if dialect == "sqlite":
-        return _fts_contains(needle)
+        return _fts_contains(needle, indexed[needle])
     return folded.like(f"%{_escape_like(needle)}%", escape="\\")
 
 
-def _fts_contains(needle: str) -> ColumnElement[bool]:
+def _fts_contains(needle: str, rowids: Sequence[int] | None) -> ColumnElement[bool]:
+    # Candidates read already are bound as a list rather than read twice.
+    candidates = title_candidates(needle) if rowids is None else list(rowids)
     # instr() re-checks the needle on the few candidate rows.
     return and_(
-        literal_column("call_recordings.rowid").in_(title_candidates(needle)),
+        literal_column("call_recordings.rowid").in_(candidates),
         func.instr(CallRecording.title_folded, needle) > 0,
     )
 
 
-def title_candidates(needle: str) -> Select[tuple[int]]:
+def title_candidates(needle: str) -> Select[int]:
     """The rowids of the titles that hold `needle`, from the FTS5 index."""
     # A trigram phrase query matches the titles that hold the needle as a
     # substring; inside double quotes only a double quote needs escaping.
@@ -180,7 +194,7 @@ def title_candidates(needle: str) -> Select[tuple[int]]:
     )
 
 
-def led_by_title_index(node: Node, dialect: str, indexed: frozenset[str]) -> bool:
+def led_by_title_index(node: Node, dialect: str, indexed: IndexedNeedles) -> bool:
     """Whether every match must pass an FTS5 trigram search on SQLite, so that
     the FTS5 candidates should drive the query rather than the tenant's rows.
 
@@ -191,7 +205,17 @@ def led_by_title_index(node: Node, dialect: str, indexed: frozenset[str]) -> boo
     return dialect == "sqlite" and _needs_indexed_needle(node, indexed)
 
 
-def _needs_indexed_needle(node: Node, indexed: frozenset[str]) -> bool:
+def leading_needles(node: Node | None) -> frozenset[str]:
+    """The needles long enough for a trigram index that every match holds:
+    only these can lead a query from the index's candidates."""
+    if isinstance(node, Contains) and len(node.needle) >= TRIGRAM:
+        return frozenset({node.needle})
+    if isinstance(node, And):
+        return frozenset().union(*(leading_needles(c) for c in node.children))
+    return frozenset()
+
+
+def _needs_indexed_needle(node: Node, indexed: IndexedNeedles) -> bool:
     """Whether every match holds a needle that the trigram index answers."""
     if isinstance(node, Contains):
         return node.needle in indexed

@@ -7,7 +7,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
-    func,
     literal_column,
     select,
     tuple_,
@@ -133,9 +132,11 @@ def search_page(
     return list(session.execute(statement))
 
 
-def title_matches_reach(session: Session, needle: str, cap: int) -> bool:
-    """Whether the FTS5 index holds at least `cap` titles with `needle`, in
-    every organization; it reads at most `cap` entries to tell."""
-    capped = title_candidates(needle).limit(cap).subquery()
-    count = session.scalar(select(func.count()).select_from(capped))
-    return bool(count is not None and count >= cap)
+def title_candidates_within(
+    session: Session, needle: str, cap: int
+) -> list[int] | None:
+    """The rowids of every title with `needle`, in every organization, when
+    the FTS5 index holds fewer than `cap`; None, having read `cap`, if not."""
+    capped = title_candidates(needle).limit(cap)
+    rowids = list(session.scalars(capped))
+    return rowids if len(rowids) < cap else None

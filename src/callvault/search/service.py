@@ -14,7 +14,12 @@ from callvault.organizations.service import Principal
 from callvault.recordings.repository import ResponseRow
 from callvault.recordings.service import present_rows
 from callvault.search import pagination, repository
-from callvault.search.compile import compile_search, trigram_needles
+from callvault.search.compile import (
+    IndexedNeedles,
+    compile_search,
+    leading_needles,
+    trigram_needles,
+)
 from callvault.search.errors import InvalidLimit
 from callvault.search.filters import Node, parse_filter
 from callvault.search.schemas import SearchCallRecordingsRequest
@@ -74,20 +79,25 @@ def _position(row: ResponseRow) -> pagination.Position:
 
 def _indexed_needles(
     session: Session, node: Node | None, dialect: str
-) -> frozenset[str]:
+) -> IndexedNeedles:
     """The needles worth answering from the trigram index.
 
     PostgreSQL's planner weighs pg_trgm against the ordered walk by its own
-    statistics; SQLite has none, so a needle with many candidates is walked.
+    statistics. SQLite has none: only a needle every match holds can lead
+    from its FTS5 candidates, and only when they are few; then the page
+    query takes the candidates as read here. Any other needle is tested on
+    the walk of the tenant's newest recordings, whose index holds the titles.
     """
-    needles = trigram_needles(node)
     if dialect != "sqlite":
-        return needles
-    return frozenset(
-        needle
-        for needle in needles
-        if not repository.title_matches_reach(session, needle, COMMON_NEEDLE_MATCHES)
-    )
+        return dict.fromkeys(trigram_needles(node))
+    indexed = {}
+    for needle in leading_needles(node):
+        rowids = repository.title_candidates_within(
+            session, needle, COMMON_NEEDLE_MATCHES
+        )
+        if rowids is not None:
+            indexed[needle] = rowids
+    return indexed
 
 
 def _limit(limit: int | None) -> int:
