@@ -10,7 +10,7 @@ the query selects, walked in search order. Either way the answer is exact.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,8 @@ from callvault.search.models import recording_titles
 TRIGRAM = 3
 
 # The needles a trigram index answers; for each, on SQLite, the rowids of its
-# FTS5 candidates when they have been read already, else None.
-IndexedNeedles = Mapping[str, Sequence[int] | None]
+# FTS5 candidates as a JSON array when they have been read already, else None.
+IndexedNeedles = Mapping[str, str | None]
 
 COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "account_id": CallRecording.account_id,
@@ -174,9 +174,13 @@ def _contains(
     return folded.like(f"%{_escape_like(needle)}%", escape="\\")
 
 
-def _fts_contains(needle: str, rowids: Sequence[int] | None) -> ColumnElement[bool]:
-    # Candidates read already are bound as a list rather than read twice.
-    candidates = title_candidates(needle) if rowids is None else list(rowids)
+def _fts_contains(needle: str, rowids: str | None) -> ColumnElement[bool]:
+    # Candidates read already are bound as one JSON text rather than read
+    # twice: SQLite lists it in C, where a bound list costs a parameter each.
+    candidates: Select[Any] = title_candidates(needle)
+    if rowids is not None:
+        listed = func.json_each(rowids).table_valued("value")
+        candidates = select(listed.c.value)
     # instr() re-checks the needle on the few candidate rows.
     return and_(
         literal_column("call_recordings.rowid").in_(candidates),

@@ -7,6 +7,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    func,
     literal_column,
     select,
     tuple_,
@@ -132,11 +133,11 @@ def search_page(
     return list(session.execute(statement))
 
 
-def title_candidates_within(
-    session: Session, needle: str, cap: int
-) -> list[int] | None:
-    """The rowids of every title with `needle`, in every organization, when
-    the FTS5 index holds fewer than `cap`; None, having read `cap`, if not."""
-    capped = title_candidates(needle).limit(cap)
-    rowids = list(session.scalars(capped))
-    return rowids if len(rowids) < cap else None
+def title_candidates_within(session: Session, needle: str, cap: int) -> str | None:
+    """The rowids of every title with `needle`, in every organization, as a
+    JSON array when the FTS5 index holds fewer than `cap`; None, having read
+    `cap`, if not. One row either way: SQLite gathers the rowids itself."""
+    capped = title_candidates(needle).limit(cap).subquery()
+    rowids = func.json_group_array(capped.c.rowid)
+    count, listed = session.execute(select(func.count(), rowids)).one()
+    return str(listed) if count < cap else None
