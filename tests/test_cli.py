@@ -23,7 +23,7 @@ import typer
 from typer.testing import CliRunner
 
 from callvault.cli import app
-from callvault.settings import get_settings
+from callvault.settings import Settings, get_settings
 from tests import live
 from tests.live import LiveServer, Org, free_port
 
@@ -565,3 +565,36 @@ def test_the_readme_shows_every_command_once_with_options_it_has() -> None:
         shown.append(path)
 
     assert sorted(shown) == sorted(leaf_commands())
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("CALLVAULT_MAX_BODY_BYTES", "0", "greater than or equal to 1"),
+        ("CALLVAULT_MAX_BODY_BYTES", "-1", "greater than or equal to 1"),
+        ("CALLVAULT_READ_THREADS", "0", "greater than or equal to 1"),
+    ],
+)
+def test_serve_refuses_a_setting_out_of_range_naming_it(
+    tmp_path: Path, name: str, value: str, words: str
+) -> None:
+    env = {**live.cli_env(f"sqlite:///{tmp_path / 'calls.db'}"), name: value}
+    result = subprocess.run(
+        [live.CALLVAULT, "serve", "--port", str(live.free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert name in result.stderr and words in result.stderr, result.stderr
+
+
+def test_an_empty_read_threads_setting_means_the_engine_default() -> None:
+    settings = Settings(read_threads="")  # type: ignore[arg-type]
+
+    assert settings.read_threads is None
+    assert settings.read_threads_for("sqlite") == 1
+    assert settings.read_threads_for("postgresql") == settings.db_pool_size

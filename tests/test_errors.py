@@ -114,6 +114,19 @@ def test_an_unknown_route_is_404_in_the_envelope(
     assert_envelope(anonymous.post("/nothing/here", json={}), 404, "not_found")
 
 
+def test_a_trailing_slash_is_404_in_the_envelope_not_a_redirect(
+    api: httpx.Client,
+) -> None:
+    recording = create_recording(api)
+
+    for response in (
+        api.get(f"/call-recordings/{recording['id']}/"),
+        api.post("/call-recordings/search/", json={}),
+    ):
+        assert_envelope(response, 404, "not_found")
+        assert "location" not in response.headers
+
+
 def test_a_wrong_method_is_405_in_the_envelope_with_allow(api: httpx.Client) -> None:
     response = api.put(f"/call-recordings/{uuid.uuid4()}", json={})
 

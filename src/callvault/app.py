@@ -56,6 +56,9 @@ def create_app(
         description="Call recordings and transcripts, speaking Pylon's call-recordings API.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # An unknown path is a 404 in the error envelope (contract section
+        # 2), trailing slash or not, never a redirect to a guessed address.
+        redirect_slashes=False,
     )
     install_openapi(app)
     app.state.database = database

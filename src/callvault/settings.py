@@ -78,7 +78,9 @@ class Settings(BaseSettings):
     rate_limit_default: str = Field(
         "120/minute", description="Every other authenticated route."
     )
-    max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body.")
+    max_body_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, description="Largest request body."
+    )
     log_level: str = Field("INFO", description="Log level of the server.")
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
     public_url: str | None = Field(
@@ -109,6 +111,13 @@ class Settings(BaseSettings):
                 f"{value!r} is not a rate limit; write it as `120/minute` "
                 "(or `10/second`, `1000/hour`, `100 per 5 minutes`)"
             )
+        return value
+
+    @field_validator("read_threads", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("redis_url", mode="before")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from typing_extensions import TypedDict
 
 from callvault.importers import files, units
@@ -44,16 +44,18 @@ class _Utterance(TypedDict, total=False):
 class _Recording(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    source: str
-    external_id: str
+    # The lengths of the columns they are stored in, which SQLite does not
+    # enforce and PostgreSQL does: one file imports alike on both.
+    source: str = Field(max_length=64)
+    external_id: str = Field(max_length=255)
     title: str | None = None
     start_time: AwareDatetime
     end_time: AwareDatetime
     duration_ms: int | None = None
     participant_emails: list[str] | None = None
-    url: str | None = None
+    url: str | None = Field(None, max_length=2048)
     summary: str | None = None
-    calendar_event_id: str | None = None
+    calendar_event_id: str | None = Field(None, max_length=255)
     account_id: str | None = None
     custom_fields: dict[str, CustomFieldValue] | None = None
     transcript: list[_Utterance] | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callvault.kernel.cursor import decode_cursor, encode_cursor
+from callvault.kernel.db import is_id
 from callvault.kernel.times import format_instant, parse_instant
 from callvault.search.errors import CursorMismatch
 from callvault.search.filters import Node
@@ -48,7 +49,11 @@ def encode(position: Position, bound_to: str) -> str:
 def decode(cursor: str, bound_to: str) -> Position:
     payload = decode_cursor(KIND, cursor)
     start, recording_id = payload.get("t"), payload.get("i")
+    # Only ids this server hands out: a cursor is checksummed, not signed,
+    # and any other text (a NUL, say) is no position in the list.
     if not isinstance(start, str) or not isinstance(recording_id, str):
+        raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
+    if not is_id(recording_id):
         raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
     if payload.get("f") != bound_to:
         # Which of the three differs is not said: the binding is a digest,
