@@ -204,6 +204,16 @@ def test_short_and_long_needles_answer_the_same_way(
     assert titles(api, contains("qbr")) == ["Quarterly QBR"]
 
 
+def test_a_needle_of_thousands_of_characters_finds_exactly_the_titles_holding_it(
+    server: LiveServer, org: Org, api: httpx.Client
+) -> None:
+    whole, start_only = "renewal " * 300, "renewal " * 20 + "then churn"
+    add_recordings(server.database, org.id, [Row(title=whole), Row(title=start_only)])
+
+    assert titles(api, contains("Renewal " * 200)) == [whole]
+    assert titles(api, contains("renewal " * 20 + "then")) == [start_only]
+
+
 def test_time_operators_are_strict_and_the_range_is_half_open(
     server: LiveServer, org: Org, api: httpx.Client
 ) -> None:

@@ -16,7 +16,7 @@ from callvault.kernel.db import Database
 from callvault.organizations.service import Principal
 from callvault.search import repository
 from callvault.search import service as search_service
-from callvault.search.compile import compile_search
+from callvault.search.compile import PHRASE_CHARACTERS, compile_search
 from callvault.search.filters import parse_filter
 from callvault.search.pagination import Position
 from callvault.search.schemas import Filter, SearchCallRecordingsRequest
@@ -213,6 +213,27 @@ def test_sqlite_reads_a_rare_needles_candidates_once(sqlite_database: Database) 
     assert len(reading_titles) == 1, sent
     (page,) = [sql for sql in sent if "ORDER BY" in sql]
     assert "call_recordings.rowid IN (" in page, page
+
+
+def test_sqlite_asks_fts5_for_the_start_of_a_long_needle_only(
+    sqlite_database: Database,
+) -> None:
+    # A phrase of thousands of trigrams costs seconds; instr() on the few
+    # candidates keeps the answer exact (test_search_api).
+    tree = {"field": "title", "operator": "string_contains", "value": "x" * 5000}
+    phrases: list[str] = []
+
+    def record(_c: Any, _cu: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "MATCH" in statement:
+            phrases.extend(p for p in parameters if isinstance(p, str) and "x" in p)
+
+    event.listen(sqlite_database.engine, "before_cursor_execute", record)
+    try:
+        statements_of_search(sqlite_database, tree)
+    finally:
+        event.remove(sqlite_database.engine, "before_cursor_execute", record)
+
+    assert phrases == ['"' + "x" * PHRASE_CHARACTERS + '"'], phrases
 
 
 def test_sqlite_tests_a_needle_under_an_or_on_the_walk(
