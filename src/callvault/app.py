@@ -64,9 +64,9 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
-    app.state.read_threads = anyio.CapacityLimiter(
-        settings.read_threads_for(database.dialect)
-    )
+    read_threads = settings.read_threads_for(database.dialect)
+    app.state.lookup_threads = anyio.CapacityLimiter(read_threads)
+    app.state.search_threads = anyio.CapacityLimiter(read_threads)
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     # Outermost, so that even the edge's own 500 carries the rate-limit fields.

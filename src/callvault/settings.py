@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     read_threads: int | None = Field(
         None,
         ge=1,
-        description="Threads of each process that run database reads (the token "
-        "lookup, get, search): 1 on SQLite by default, where threads reading "
+        description="Threads of each process for each kind of database read, "
+        "lookups (the token, get by id) and searches, which never wait for "
+        "each other: 1 of each on SQLite by default, where threads reading "
         "side by side queue for Python's GIL at every row, and "
         "CALLVAULT_DB_POOL_SIZE on PostgreSQL.",
     )

@@ -27,27 +27,35 @@ def get_database(request: Request) -> Database:
 T = TypeVar("T")
 
 
-async def in_read_thread(request: Request, work: Callable[[], T]) -> T:
-    """Run `work`, which reads the database, in one of the process's read
-    threads (CALLVAULT_READ_THREADS) rather than in the thread pool every
-    other handler shares."""
-    limiter: anyio.CapacityLimiter = request.app.state.read_threads
+async def in_lookup_thread(request: Request, work: Callable[[], T]) -> T:
+    """Run `work`, a lookup by key (a token, a recording id), in one of the
+    process's lookup threads."""
+    limiter: anyio.CapacityLimiter = request.app.state.lookup_threads
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
-async def reading(request: Request, work: Callable[[Session], T]) -> T:
-    """`work(session)` in a read session of its own, in one read thread.
+async def reading(
+    request: Request, work: Callable[[Session], T], *, search: bool = False
+) -> T:
+    """`work(session)` in a read session of its own, in a read thread: a
+    search thread for a search, else a lookup thread.
 
-    The hottest reads (get, search) take this instead of `ReadSession`: a
-    session dependency costs two more hand-offs between the event loop and a
-    worker thread a request, as much as a page query.
+    Reads run in threads of their own (CALLVAULT_READ_THREADS of each kind)
+    rather than in the pool every other handler shares, and searches apart
+    from lookups: a search may read much of a tenant, and every request's
+    token lookup must not wait for it. The hottest reads take this instead
+    of `ReadSession`: a session dependency costs two more hand-offs between
+    the event loop and a worker thread a request, as much as a page query.
     """
 
     def unit() -> T:
         with get_database(request).session(write=False) as session:
             return work(session)
 
-    return await in_read_thread(request, unit)
+    if not search:
+        return await in_lookup_thread(request, unit)
+    limiter: anyio.CapacityLimiter = request.app.state.search_threads
+    return await anyio.to_thread.run_sync(unit, limiter=limiter)
 
 
 def _read_session(request: Request) -> Iterator[Session]:
@@ -91,7 +99,7 @@ async def authenticate_request(request: Request) -> Principal:
         count_request(request, principal.organization_id)
         return principal
 
-    return await in_read_thread(request, lookup)
+    return await in_lookup_thread(request, lookup)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate_request)]

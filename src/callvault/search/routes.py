@@ -33,6 +33,6 @@ async def search_call_recordings(
     `time_is_before`, `time_range`). See docs/search.md.
     """
     page = await reading(
-        request, lambda session: service.search(session, principal, body)
+        request, lambda session: service.search(session, principal, body), search=True
     )
     return ok(page.data, pagination=page.pagination)
