@@ -115,9 +115,11 @@ def render(
         f"{options.warmup:g} s warm-up then {options.seconds:g} s timed per scenario; "
         f"`c1 p50` is a separate {options.latency_seconds:g} s pass with one "
         "connection (latency without queueing)",
-        f"- floor: the SQL callvault's search code builds, run with sqlite3 in "
-        f"{options.floor_processes} process(es) for throughput and one for c1; "
-        "execution and fetching only",
+        "- floor: every SELECT callvault's service issues for the request (a "
+        "title needle's trigram probe and the page, or the get), which on "
+        "SQLite writes each recording's response JSON, run in turn with "
+        f"sqlite3 in {options.floor_processes} process(es) for throughput and "
+        "one for c1; execution and fetching only",
         "- Datasette: `--immutable`, sql_time_limit_ms 60000, "
         f"num_sql_threads {options.datasette_threads}, facets and suggestions off, "
         "every request `organization_id=…&_sort_desc=start_time&_size=…"
