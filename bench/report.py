@@ -56,13 +56,21 @@ def versions() -> dict[str, str]:
         commit = "unknown"
     return {
         "callvault": f"{metadata.version('callvault')} @ {commit}",
-        "datasette": metadata.version("datasette"),
+        "datasette": _installed_version("datasette"),
         "sqlite": sqlite3.sqlite_version,
         "python": platform.python_version(),
         "uvicorn": metadata.version("uvicorn"),
         "fastapi": metadata.version("fastapi"),
         "sqlalchemy": metadata.version("sqlalchemy"),
     }
+
+
+def _installed_version(package: str) -> str:
+    """Datasette comes with the bench group only; a run without it says so."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def load_average() -> str:
