@@ -8,18 +8,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
 import pytest
 from sqlalchemy import event
 
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
-from callvault.organizations.service import Principal
+from callvault.organizations.service import Principal, create_organization
 from callvault.search import repository
 from callvault.search import service as search_service
 from callvault.search.compile import PHRASE_CHARACTERS, compile_search
 from callvault.search.filters import parse_filter
 from callvault.search.pagination import Position
 from callvault.search.schemas import Filter, SearchCallRecordingsRequest
+from callvault.search.service import CommonNeedles
 from tests.live import fresh_postgres_database, postgres_unreachable_reason
 from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
 
@@ -486,3 +488,85 @@ def test_postgresql_reads_each_listed_value_from_its_own_index_range(
     assert "Seq Scan" not in plan, plan
     # The branches' keys are merged in search order, not gathered and sorted.
     assert "Merge Append" in plan, plan
+
+
+def test_sqlite_probes_a_common_needle_once_a_minute_and_answers_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'common.db'}")
+    migrate.upgrade(database)
+    clock = FakeClock()
+    monkeypatch.setattr(search_service, "common_needles", CommonNeedles(clock=clock))
+    with database.session(write=True) as session:
+        organization = create_organization(session, "Common")
+    common = [
+        Row(title=f"Weekly review {n}", start_time=BASE_TIME + timedelta(minutes=n))
+        for n in range(search_service.COMMON_NEEDLE_MATCHES)
+    ]
+    add_recordings(database, organization.id, [*common, Row(title="Kickoff")])
+    tree = {"field": "title", "operator": "string_contains", "value": "review"}
+
+    probed = search_sql(database, organization.id, tree)
+    remembered = search_sql(database, organization.id, tree)
+    clock.now += search_service.COMMON_NEEDLE_SECONDS
+    probed_again = search_sql(database, organization.id, tree)
+    database.dispose()
+
+    assert [len(probes) for probes, _ in (probed, remembered, probed_again)] == [
+        1,
+        0,
+        1,
+    ]
+    newest_first = [row.id for row in reversed(common)][:100]
+    assert probed[1] == remembered[1] == probed_again[1] == newest_first
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def search_sql(
+    database: Database, organization_id: str, tree: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The trigram probes one search sent, and the ids it answered."""
+    sent: list[str] = []
+
+    def record(_c: Any, _cu: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    principal = Principal(organization_id, "plans", (), "token")
+    request = SearchCallRecordingsRequest.model_validate({"filter": tree})
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.session(write=False) as session:
+            page = search_service.search(session, principal, request)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    probes = [sql for sql in sent if "call_recording_titles" in sql]
+    return probes, [item["id"] for item in orjson.loads(orjson.dumps(page.data))]
+
+
+def test_common_needles_are_kept_a_while_by_database_and_the_oldest_go_first() -> None:
+    clock = FakeClock()
+    needles = CommonNeedles(seconds=60, size=2, clock=clock)
+
+    needles.add("a.db", "review")
+    clock.now += 59
+    kept = needles.holds("a.db", "review"), needles.holds("b.db", "review")
+    clock.now += 1
+    expired = needles.holds("a.db", "review")
+    needles.add("a.db", "demo")
+    needles.add("a.db", "sync")
+    needles.add("a.db", "qbr")
+
+    assert kept == (True, False)
+    assert expired is False
+    assert [needles.holds("a.db", n) for n in ("demo", "sync", "qbr")] == [
+        False,
+        True,
+        True,
+    ]
