@@ -4,12 +4,15 @@ gets and writes free to go on."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 import httpx
 import pytest
 
+from callvault.kernel import deps
+from callvault.recordings import service as recordings_service
 from callvault.search import service
 from tests.factories import create_recording, recording_body
 from tests.live import LiveServer, Org
@@ -49,3 +52,34 @@ def test_a_search_in_progress_holds_up_no_lookup_or_write(
     assert got.status_code == 200 and created.status_code == 200
     assert still_searching
     assert answers[0].status_code == 200
+
+
+def test_lookups_by_key_run_on_the_event_loop_only_on_sqlite_counting_locally(
+    server: LiveServer, org: Org, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recording = create_recording(api)
+    on_loop: dict[str, bool] = {}
+
+    def noting(name: str, work: Any) -> Any:
+        def noted(*args: Any, **kwargs: Any) -> Any:
+            on_loop[name] = asyncio._get_running_loop() is not None
+            return work(*args, **kwargs)
+
+        return noted
+
+    monkeypatch.setattr(deps, "authenticate", noting("token", deps.authenticate))
+    monkeypatch.setattr(
+        recordings_service,
+        "present_stored",
+        noting("get", recordings_service.present_stored),
+    )
+    monkeypatch.setattr(service, "search", noting("search", service.search))
+    got = api.get(f"/call-recordings/{recording['id']}")
+    searched = api.post("/call-recordings/search", json={})
+
+    counted_in_redis = (
+        server.settings.rate_limits == "on" and server.settings.redis_url is not None
+    )
+    expected = server.database.dialect == "sqlite" and not counted_in_redis
+    assert (got.status_code, searched.status_code) == (200, 200)
+    assert on_loop == {"token": expected, "get": expected, "search": False}

@@ -14,6 +14,7 @@ from callvault.custom_fields.routes import router as custom_fields_router
 from callvault.health.routes import router as health_router
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
+from callvault.kernel.deps import lookups_on_loop
 from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
 from callvault.kernel.openapi import install_openapi, operation_id
@@ -64,6 +65,9 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.lookups_on_loop = lookups_on_loop(
+        database, app.state.rate_limiter.enabled and app.state.rate_limiter.shared
+    )
     read_threads = settings.read_threads_for(database.dialect)
     app.state.lookup_threads = anyio.CapacityLimiter(read_threads)
     app.state.search_threads = anyio.CapacityLimiter(read_threads)

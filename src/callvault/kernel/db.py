@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import SingletonThreadPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from callvault.kernel.times import format_instant
@@ -215,6 +216,20 @@ def create_db_engine(
     )
 
 
+def _sqlite_engine_per_thread(url: str) -> Engine:
+    """One SQLite connection for each thread that asks, never waited for:
+    for lookups run on an event loop, which must not queue for the shared
+    pool behind writers waiting out the busy timeout."""
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        json_deserializer=load_json,
+        poolclass=SingletonThreadPool,
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -254,10 +269,27 @@ class Database:
             pool_timeout=pool_timeout,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._loop_engine = (
+            _sqlite_engine_per_thread(self.url) if self.dialect == "sqlite" else None
+        )
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @contextmanager
+    def loop_session(self) -> Iterator[Session]:
+        """A read session over the calling thread's own SQLite connection,
+        for a lookup by key run on the event loop (`kernel.deps`): it never
+        waits for a connection of the shared pool, and in WAL mode a read
+        waits for no writer."""
+        if self._loop_engine is None:
+            raise RuntimeError("Only a SQLite database reads on the event loop.")
+        with (
+            Session(self._loop_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     @contextmanager
     def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:
@@ -302,3 +334,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._loop_engine is not None:
+            self._loop_engine.dispose()

@@ -34,11 +34,25 @@ async def in_lookup_thread(request: Request, work: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
+def lookups_on_loop(database: Database, rate_limits_in_redis: bool) -> bool:
+    """Whether lookups by key run on the event loop rather than in a thread.
+
+    On SQLite a lookup by key is one index probe in this process, about a
+    tenth of a millisecond, while handing it to a thread and back costs more
+    than that again and makes the loop and the thread queue for Python's GIL
+    (bench/results). So it runs on the loop, over the loop thread's own
+    connection (`Database.loop_session`), unless counting the request means
+    a round trip to Redis. PostgreSQL is a round trip too.
+    """
+    return database.dialect == "sqlite" and not rate_limits_in_redis
+
+
 async def reading(
     request: Request, work: Callable[[Session], T], *, search: bool = False
 ) -> T:
-    """`work(session)` in a read session of its own, in a read thread: a
-    search thread for a search, else a lookup thread.
+    """`work(session)` in a read session of its own: a lookup by key on the
+    event loop where `lookups_on_loop`, any other in a read thread, a search
+    thread for a search, else a lookup thread.
 
     Reads run in threads of their own (CALLVAULT_READ_THREADS of each kind)
     rather than in the pool every other handler shares, and searches apart
@@ -47,9 +61,13 @@ async def reading(
     of `ReadSession`: a session dependency costs two more hand-offs between
     the event loop and a worker thread a request, as much as a page query.
     """
+    database = get_database(request)
+    if not search and request.app.state.lookups_on_loop:
+        with database.loop_session() as session:
+            return work(session)
 
     def unit() -> T:
-        with get_database(request).session(write=False) as session:
+        with database.session(write=False) as session:
             return work(session)
 
     if not search:
@@ -90,9 +108,17 @@ async def authenticate_request(request: Request) -> Principal:
     """The caller of this request, counted against its rate limit once its
     session is closed; raises the contract's 401 when unknown."""
     token = bearer_token(request)
+    database = get_database(request)
+
+    if request.app.state.lookups_on_loop:
+        with database.loop_session() as session:
+            principal = authenticate(session, token)
+        request.state.principal = principal
+        count_request(request, principal.organization_id)
+        return principal
 
     def lookup() -> Principal:
-        with get_database(request).session(write=False) as session:
+        with database.session(write=False) as session:
             principal = authenticate(session, token)
         request.state.principal = principal
         # Off the event loop: with Redis, counting is a network round trip.
