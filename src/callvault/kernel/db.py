@@ -195,17 +195,10 @@ def create_db_engine(
 ) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False},
-            json_deserializer=load_json,
-            # Each SQLite connection has its own page cache: handing out the
-            # connection used last keeps a warm one busy rather than cycling
-            # through cold ones.
-            pool_use_lifo=True,
-        )
-        _configure_sqlite(engine)
-        return engine
+        # Each SQLite connection has its own page cache: handing out the
+        # connection used last keeps a warm one busy rather than cycling
+        # through cold ones.
+        return _sqlite_engine(url, pool_use_lifo=True)
     return create_engine(
         url,
         pool_size=pool_size,
@@ -216,15 +209,12 @@ def create_db_engine(
     )
 
 
-def _sqlite_engine_per_thread(url: str) -> Engine:
-    """One SQLite connection for each thread that asks, never waited for:
-    for lookups run on an event loop, which must not queue for the shared
-    pool behind writers waiting out the busy timeout."""
+def _sqlite_engine(url: str, **pool: Any) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False},
         json_deserializer=load_json,
-        poolclass=SingletonThreadPool,
+        **pool,
     )
     _configure_sqlite(engine)
     return engine
@@ -269,8 +259,13 @@ class Database:
             pool_timeout=pool_timeout,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # One SQLite connection for each thread that asks, never waited for:
+        # for lookups run on an event loop, which must not queue for the
+        # shared pool behind writers waiting out the busy timeout.
         self._loop_engine = (
-            _sqlite_engine_per_thread(self.url) if self.dialect == "sqlite" else None
+            _sqlite_engine(self.url, poolclass=SingletonThreadPool)
+            if self.dialect == "sqlite"
+            else None
         )
 
     @property
