@@ -109,6 +109,22 @@ def test_tokens_revoke_by_prefix_refuses_the_token_from_then_on(
     assert states == {f"{token[:12]}…": "revoked", f"{kept[:12]}…": "active"}
 
 
+def test_tokens_revoke_refuses_what_the_token_does_not_start_with(
+    cli: CliRunner, server: LiveServer
+) -> None:
+    name = f"Rev {uuid.uuid4().hex[:8]}"
+    invoke(cli, "orgs", "create", name)
+    token = invoke(cli, "tokens", "create", "--org", name).stdout.strip()
+
+    wrong_tail = invoke(cli, "tokens", "revoke", token[:12] + "WRONG")
+    longer = invoke(cli, "tokens", "revoke", token + "_extra")
+
+    assert (wrong_tail.exit_code, longer.exit_code) == (1, 1)
+    assert "give at most the 12 characters" in wrong_tail.stderr
+    with server.client(token) as client:
+        assert client.get("/me").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("prefix", "message"),
     [("cv_", "at least"), ("cv_zzzzzzzzz", "No active token")],

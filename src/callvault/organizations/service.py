@@ -85,10 +85,15 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
             f"Give at least {len(TOKEN_PREFIX) + 4} characters of the token."
         )
     whole = repository.active_token_by_hash(session, hash_token(prefix))
+    if whole is None and len(prefix) > PREFIX_LENGTH:
+        # Only the shown prefix is kept: what comes after it cannot be
+        # checked, and a token it does not hold must not be revoked.
+        raise TokenNotFound(
+            f"No active token starts with {prefix!r}: give at most the "
+            f"{PREFIX_LENGTH} characters `tokens list` shows, or the whole token."
+        )
     matches = (
-        [whole]
-        if whole
-        else repository.active_tokens_with_prefix(session, prefix[:PREFIX_LENGTH])
+        [whole] if whole else repository.active_tokens_with_prefix(session, prefix)
     )
     if not matches:
         raise TokenNotFound(f"No active token starts with {prefix!r}.")
