@@ -123,8 +123,9 @@ def render(
         f"{options.warmup:g} s warm-up then {options.seconds:g} s timed per scenario; "
         f"`c1 p50` is a separate {options.latency_seconds:g} s pass with one "
         "connection (latency without queueing)",
-        "- floor: every SELECT callvault's service issues for the request (a "
-        "title needle's trigram probe and the page, or the get), which on "
+        "- floor: every SELECT callvault's service issues for the request on a "
+        "warm server (a rare title needle's trigram probe and the page, or the "
+        "get), which on "
         "SQLite writes each recording's response JSON, run in turn with "
         f"sqlite3 in {options.floor_processes} process(es) for throughput and "
         "one for c1; execution and fetching only",
