@@ -7,6 +7,7 @@ is sent, so an acknowledged write is a committed write.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated, TypeVar
 
 import anyio.to_thread
@@ -47,6 +48,12 @@ def lookups_on_loop(database: Database, rate_limits_in_redis: bool) -> bool:
     return database.dialect == "sqlite" and not rate_limits_in_redis
 
 
+def _lookup_session(
+    database: Database, on_loop: bool
+) -> AbstractContextManager[Session]:
+    return database.loop_session() if on_loop else database.session(write=False)
+
+
 async def reading(
     request: Request, work: Callable[[Session], T], *, search: bool = False
 ) -> T:
@@ -62,14 +69,14 @@ async def reading(
     the event loop and a worker thread a request, as much as a page query.
     """
     database = get_database(request)
-    if not search and request.app.state.lookups_on_loop:
-        with database.loop_session() as session:
-            return work(session)
+    on_loop = not search and request.app.state.lookups_on_loop
 
     def unit() -> T:
-        with database.session(write=False) as session:
+        with _lookup_session(database, on_loop) as session:
             return work(session)
 
+    if on_loop:
+        return unit()
     if not search:
         return await in_lookup_thread(request, unit)
     limiter: anyio.CapacityLimiter = request.app.state.search_threads
@@ -109,23 +116,18 @@ async def authenticate_request(request: Request) -> Principal:
     session is closed; raises the contract's 401 when unknown."""
     token = bearer_token(request)
     database = get_database(request)
-
-    if request.app.state.lookups_on_loop:
-        with database.loop_session() as session:
-            principal = authenticate(session, token)
-        request.state.principal = principal
-        count_request(request, principal.organization_id)
-        return principal
+    on_loop: bool = request.app.state.lookups_on_loop
 
     def lookup() -> Principal:
-        with database.session(write=False) as session:
+        with _lookup_session(database, on_loop) as session:
             principal = authenticate(session, token)
         request.state.principal = principal
-        # Off the event loop: with Redis, counting is a network round trip.
+        # On the loop only when counted in this process: with Redis,
+        # counting is a network round trip.
         count_request(request, principal.organization_id)
         return principal
 
-    return await in_lookup_thread(request, lookup)
+    return lookup() if on_loop else await in_lookup_thread(request, lookup)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate_request)]
