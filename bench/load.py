@@ -105,6 +105,32 @@ def fetch(base_url: str, request: Request) -> tuple[int, bytes]:
         connection.close()
 
 
+def alternating_p50s(
+    base_url: str, requests: Sequence[Request], seconds: float, warmup: float
+) -> list[float]:
+    """The p50 latency (ms) of each request, sent in turn on one connection
+    for `seconds` after `warmup`: measured side by side, so that the machine
+    drifting between two separate passes does not read as a difference."""
+    url = urlsplit(base_url)
+    encoded = [r.encode(url.netloc) for r in requests]
+    connection = Connection(url.hostname or "127.0.0.1", url.port or 80)
+    latencies: list[list[float]] = [[] for _ in encoded]
+    try:
+        timed_from = time.perf_counter() + warmup
+        stop_at = timed_from + seconds
+        while time.perf_counter() < stop_at:
+            for index, raw in enumerate(encoded):
+                started = time.perf_counter()
+                status, body = connection.send(raw)
+                if status != 200:
+                    raise RuntimeError(f"{status} {body[:200]!r}")
+                if started >= timed_from:
+                    latencies[index].append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.close()
+    return [percentile(values, 50) for values in latencies]
+
+
 @dataclass
 class Result:
     requests: int

@@ -38,6 +38,8 @@ class Measure:
     client_us: float  # load generator CPU per request
     server_ms: float = 0.0  # server CPU per request (all its processes)
     first_error: str = ""
+    # The deep page only: c1 p50 of the first and the deep page, alternating.
+    depth_p50s: tuple[float, float] | None = None
 
 
 @dataclass
@@ -132,11 +134,21 @@ def _datasette_deep(
 def _callvault_measure(
     dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
 ) -> Measure:
+    first = [callvault_request(dataset, v) for v in scenario.variants]
     if scenario.deep:
         scenario = _callvault_deep(dataset, server.base_url, scenario)
     requests = [callvault_request(dataset, v) for v in scenario.variants]
     rows = _checked(server.base_url, requests[0], callvault_rows)
-    return measure(server.base_url, requests, rows, options, server.cpu_seconds)
+    result = measure(server.base_url, requests, rows, options, server.cpu_seconds)
+    if scenario.deep:
+        first_p50, deep_p50 = load.alternating_p50s(
+            server.base_url,
+            [first[0], requests[0]],
+            options.latency_seconds,
+            min(1.0, options.warmup),
+        )
+        result.depth_p50s = (first_p50, deep_p50)
+    return result
 
 
 def _datasette_measure(
