@@ -11,6 +11,7 @@ On SQLite that SQL writes each recording's response JSON itself
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import sqlite3
 import time
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bench.dataset import Dataset
 from bench.load import Result
-from bench.scenarios import PAGE_DEPTH, Scenario, Variant
+from bench.scenarios import PAGE_DEPTH, Scenario, Variant, search_body
 
 Statement = tuple[str, tuple[Any, ...]]
 # The statements of one request, in the order the service runs them.
@@ -67,10 +68,7 @@ def statements(dataset: Dataset, scenario: Scenario) -> list[Work]:
 
 def _statements(database: Any, dataset: Dataset, variant: Variant, deep: bool) -> Work:
     from callvault.recordings.service import present_stored
-    from callvault.search import pagination
-    from callvault.search.filters import parse_filter
-    from callvault.search.schemas import Filter, SearchCallRecordingsRequest
-    from callvault.search.service import search as search_service
+    from callvault.search.service import search
 
     organization_id = dataset.organization_id
     if variant.get_id is not None:
@@ -78,23 +76,23 @@ def _statements(database: Any, dataset: Dataset, variant: Variant, deep: bool) -
         return _capture(
             database, lambda s: present_stored(s, organization_id, recording_id)
         )
+    principal = _principal(dataset)
     cursor = None
     if deep:
-        node = parse_filter(
-            Filter.model_validate(variant.filter) if variant.filter else None
-        )
-        cursor = _cursor_of_page(
-            database, dataset, variant, PAGE_DEPTH, search_service, pagination, node
-        )
-    request = SearchCallRecordingsRequest.model_validate(
-        {
-            **({"filter": variant.filter} if variant.filter else {}),
-            "limit": variant.limit,
-            "cursor": cursor,
-        }
-    )
-    principal = _principal(dataset)
-    return _capture(database, lambda s: search_service(s, principal, request))
+        # Page PAGE_DEPTH, by following callvault's own cursors.
+        with database.session(write=False) as session:
+            for _ in range(PAGE_DEPTH - 1):
+                page = search(session, principal, _request(variant, cursor))
+                cursor = page.pagination["cursor"]
+    request = _request(variant, cursor)
+    return _capture(database, lambda s: search(s, principal, request))
+
+
+def _request(variant: Variant, cursor: str | None) -> Any:
+    from callvault.search.schemas import SearchCallRecordingsRequest
+
+    body = search_body(dataclasses.replace(variant, cursor=cursor))
+    return SearchCallRecordingsRequest.model_validate(body)
 
 
 def _principal(dataset: Dataset) -> Any:
@@ -106,25 +104,6 @@ def _principal(dataset: Dataset) -> Any:
         organization_domains=(),
         token_id="bench",
     )
-
-
-def _cursor_of_page(database, dataset, variant, depth, search, pagination, node):
-    """The cursor of page `depth`, by following callvault's own cursors."""
-    from callvault.search.schemas import SearchCallRecordingsRequest
-
-    principal = _principal(dataset)
-    cursor = None
-    with database.session(write=False) as session:
-        for _ in range(depth - 1):
-            request = SearchCallRecordingsRequest.model_validate(
-                {
-                    **({"filter": variant.filter} if variant.filter else {}),
-                    "limit": variant.limit,
-                    "cursor": cursor,
-                }
-            )
-            cursor = search(session, principal, request).pagination["cursor"]
-    return cursor
 
 
 def count_rows(dataset: Dataset, work: Work, limit: int) -> int:

@@ -28,13 +28,11 @@ STAGES = (
         "whole sync handler in the threadpool",
         ("run_sync_in_worker_thread", "WorkerThread.run"),
     ),
-    ("  auth: token lookup (authenticate)", ("authenticate (",)),
     ("  search service", ("search (callvault/search/service.py",)),
     ("    page query (search_page)", ("search_page (",)),
     ("      of it: SQL execute in sqlite3", ("do_execute (",)),
     ("      of it: result rows", ("loading.py", "fetchall")),
     ("    present_rows (documents or dicts)", ("present_rows (",)),
-    ("  get by id: present_stored", ("present_stored (",)),
     (
         "  session begin/commit/close",
         ("Database.session (", "Session.commit", "Session.close"),
@@ -43,6 +41,9 @@ STAGES = (
         "  worker hand-back to the loop (GIL wait)",
         ("call_soon_threadsafe", "anyio/_backends/_asyncio.py:1133"),
     ),
+    # Lookups by key, on the event loop on SQLite (kernel.deps.lookups_on_loop).
+    ("auth: token lookup (authenticate)", ("authenticate (",)),
+    ("get by id: present_stored", ("present_stored (",)),
     (
         "event loop: uvicorn + starlette + middleware",
         ("httptools_impl", "RequestEdgeMiddleware"),

@@ -134,16 +134,19 @@ def _datasette_deep(
 def _callvault_measure(
     dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
 ) -> Measure:
-    first = [callvault_request(dataset, v) for v in scenario.variants]
-    if scenario.deep:
-        scenario = _callvault_deep(dataset, server.base_url, scenario)
-    requests = [callvault_request(dataset, v) for v in scenario.variants]
+    measured = (
+        _callvault_deep(dataset, server.base_url, scenario)
+        if scenario.deep
+        else scenario
+    )
+    requests = [callvault_request(dataset, v) for v in measured.variants]
     rows = _checked(server.base_url, requests[0], callvault_rows)
     result = measure(server.base_url, requests, rows, options, server.cpu_seconds)
     if scenario.deep:
+        first = callvault_request(dataset, scenario.variants[0])
         first_p50, deep_p50 = load.alternating_p50s(
             server.base_url,
-            [first[0], requests[0]],
+            [first, requests[0]],
             options.latency_seconds,
             min(1.0, options.warmup),
         )

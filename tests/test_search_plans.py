@@ -17,7 +17,12 @@ from callvault.kernel.db import Database
 from callvault.organizations.service import Principal, create_organization
 from callvault.search import repository
 from callvault.search import service as search_service
-from callvault.search.compile import PHRASE_CHARACTERS, compile_search
+from callvault.search.branches import MAX_BRANCHES
+from callvault.search.compile import (
+    PHRASE_CHARACTERS,
+    IndexedNeedles,
+    compile_search,
+)
 from callvault.search.filters import parse_filter
 from callvault.search.pagination import Position
 from callvault.search.schemas import Filter, SearchCallRecordingsRequest
@@ -71,7 +76,7 @@ class Branched(NamedTuple):
     column: str
     branches: int
     # The needles answered by the trigram index; None: every one of 3+ characters.
-    indexed: frozenset[str] | None = None
+    indexed: IndexedNeedles | None = None
 
 
 ACCOUNT_INDEX, SOURCE_INDEX = (
@@ -84,7 +89,7 @@ BRANCHED = {
     "account or": Branched({"operator": "or", "subfilters": [ACCOUNTS_A_OR_B, {"field": "account_id", "operator": "in", "values": ["b", "c"]}]}, ACCOUNT_INDEX, "account_id", 3),
     "nested and/or": Branched({"operator": "and", "subfilters": [ACCOUNTS_A_OR_B, GONG_OR_DEMO]}, ACCOUNT_INDEX, "account_id", 2),
     # As the service sends a needle with thousands of titles: walked, not indexed.
-    "nested and/or, common needle": Branched({"operator": "and", "subfilters": [GONG_OR_DEMO, ACCOUNTS_A_OR_B]}, ACCOUNT_INDEX, "account_id", 2, frozenset()),
+    "nested and/or, common needle": Branched({"operator": "and", "subfilters": [GONG_OR_DEMO, ACCOUNTS_A_OR_B]}, ACCOUNT_INDEX, "account_id", 2, {}),
 }  # fmt: skip
 
 
@@ -92,7 +97,7 @@ def statement_sql(
     database: Database,
     tree: dict[str, Any] | None,
     after: Position | None,
-    indexed: frozenset[str] | None = None,
+    indexed: IndexedNeedles | None = None,
 ) -> str:
     node = parse_filter(Filter.model_validate(tree) if tree else None)
     compiled = compile_search(node, database.dialect, indexed)
@@ -172,7 +177,7 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     )
     # The service leaves a needle with thousands of candidates out of the
     # indexed ones (service.COMMON_NEEDLE_MATCHES).
-    compiled = compile_search(node, "sqlite", indexed=frozenset())
+    compiled = compile_search(node, "sqlite", indexed={})
     statement = repository.page_statement("org-1", compiled, None, 101, "sqlite")
     sql = str(
         statement.compile(
@@ -298,46 +303,43 @@ def test_sqlite_reads_each_listed_value_from_its_own_index_range(
     }, rows
 
 
-def test_sqlite_walks_the_tenant_past_fifty_listed_values(
-    sqlite_database: Database,
+@pytest.mark.parametrize("count", [MAX_BRANCHES, MAX_BRANCHES + 1])
+def test_sqlite_reads_up_to_fifty_listed_values_in_branches_then_walks(
+    sqlite_database: Database, count: int
 ) -> None:
-    tree = {"field": "source", "operator": "in", "values": [f"s{n}" for n in range(51)]}
+    tree = {
+        "field": "source",
+        "operator": "in",
+        "values": [f"s{n}" for n in range(count)],
+    }
 
     plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
 
-    assert plan == [
+    branch_read = (
+        "INDEX ix_recordings_org_source_start (organization_id=? AND source=?)"
+    )
+    walk = [
         "SEARCH call_recordings USING INDEX ix_recordings_org_start_title "
         "(organization_id=?)",
         *SQLITE_DOCUMENT_PLAN,
     ]
+    branched = count <= MAX_BRANCHES
+    assert len([step for step in plan if branch_read in step]) == (
+        count if branched else 0
+    ), plan
+    assert (plan == walk) is not branched, plan
 
 
-def test_sqlite_reads_fifty_listed_values_in_fifty_branches(
-    sqlite_database: Database,
-) -> None:
-    tree = {"field": "source", "operator": "in", "values": [f"s{n}" for n in range(50)]}
-
-    plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
-
-    branch_reads = [
-        step
-        for step in plan
-        if "INDEX ix_recordings_org_source_start (organization_id=? AND source=?)"
-        in step
-    ]
-    assert len(branch_reads) == 50, plan
+def beside_a_list(leader: dict[str, Any]) -> dict[str, Any]:
+    """`leader` and `source in [gong, zoom]`, which could be read in branches."""
+    listed = {"field": "source", "operator": "in", "values": ["gong", "zoom"]}
+    return {"operator": "and", "subfilters": [listed, leader]}
 
 
 def test_sqlite_lets_an_equality_lead_beside_a_list(
     sqlite_database: Database,
 ) -> None:
-    tree = {
-        "operator": "and",
-        "subfilters": [
-            {"field": "source", "operator": "in", "values": ["gong", "zoom"]},
-            {"field": "account_id", "operator": "equals", "value": "a"},
-        ],
-    }
+    tree = beside_a_list({"field": "account_id", "operator": "equals", "value": "a"})
 
     plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
 
@@ -351,13 +353,9 @@ def test_sqlite_lets_an_equality_lead_beside_a_list(
 def test_sqlite_lets_an_indexed_needle_lead_beside_a_list(
     sqlite_database: Database,
 ) -> None:
-    tree = {
-        "operator": "and",
-        "subfilters": [
-            {"field": "source", "operator": "in", "values": ["gong", "zoom"]},
-            {"field": "title", "operator": "string_contains", "value": "renewal"},
-        ],
-    }
+    tree = beside_a_list(
+        {"field": "title", "operator": "string_contains", "value": "renewal"}
+    )
 
     plan = sqlite_plan(sqlite_database, statement_sql(sqlite_database, tree, None))
 

@@ -65,9 +65,7 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
-    app.state.lookups_on_loop = lookups_on_loop(
-        database, app.state.rate_limiter.enabled and app.state.rate_limiter.shared
-    )
+    app.state.lookups_on_loop = lookups_on_loop(database, app.state.rate_limiter)
     read_threads = settings.read_threads_for(database.dialect)
     app.state.lookup_threads = anyio.CapacityLimiter(read_threads)
     app.state.search_threads = anyio.CapacityLimiter(read_threads)

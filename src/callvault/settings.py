@@ -117,15 +117,12 @@ class Settings(BaseSettings):
     @field_validator("read_threads", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+        return _blank_is_none(value)
 
     @field_validator("redis_url", mode="before")
     @classmethod
     def _redis_or_nothing(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
+        value = _blank_is_none(value)
         if isinstance(value, str) and not value.startswith(("redis", "valkey")):
             raise ValueError(
                 f"{value!r} is not a Redis URL; write it as redis://host:6379/0"
@@ -135,8 +132,7 @@ class Settings(BaseSettings):
     @field_validator("public_url", mode="before")
     @classmethod
     def _http_address_or_nothing(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
+        value = _blank_is_none(value)
         if isinstance(value, str) and not value.startswith(("http://", "https://")):
             raise ValueError(
                 f"{value!r} is not an address; write it as https://calls.example.com"
@@ -147,6 +143,11 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_case_switch(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+
+def _blank_is_none(value: object) -> object:
+    """An optional setting given as blank text (`CALLVAULT_X=`) is unset."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 def describe_error(error: ValidationError) -> list[str]:

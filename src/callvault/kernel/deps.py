@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from callvault.kernel.db import Database
 from callvault.kernel.errors import InvalidAuthorizationHeader
 from callvault.organizations.service import Principal, authenticate
+from callvault.ratelimits.limiter import RateLimiter
 from callvault.ratelimits.service import count_request
 
 
@@ -35,7 +36,7 @@ async def in_lookup_thread(request: Request, work: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
-def lookups_on_loop(database: Database, rate_limits_in_redis: bool) -> bool:
+def lookups_on_loop(database: Database, limiter: RateLimiter) -> bool:
     """Whether lookups by key run on the event loop rather than in a thread.
 
     On SQLite a lookup by key is one index probe in this process, about a
@@ -45,7 +46,7 @@ def lookups_on_loop(database: Database, rate_limits_in_redis: bool) -> bool:
     connection (`Database.loop_session`), unless counting the request means
     a round trip to Redis. PostgreSQL is a round trip too.
     """
-    return database.dialect == "sqlite" and not rate_limits_in_redis
+    return database.dialect == "sqlite" and not limiter.counts_remotely
 
 
 def _lookup_session(

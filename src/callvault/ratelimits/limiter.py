@@ -78,6 +78,11 @@ class RateLimiter:
         self._skip_until = 0.0
         self._last_outage_log: float | None = None
 
+    @property
+    def counts_remotely(self) -> bool:
+        """Whether counting a request is a round trip to Redis."""
+        return self.enabled and self.shared
+
     def check(self, organization_id: str, operation: str) -> Decision | None:
         """Count one request; None when limits are off or storage is down."""
         if not self.enabled or self._clock() < self._skip_until:

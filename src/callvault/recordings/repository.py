@@ -99,8 +99,8 @@ def _response_row(columns: tuple[SQLColumnExpression[Any], ...]) -> Select[Any]:
 
 # Built once: building and caching a statement costs more than running it.
 _RESPONSE_ROW = {
-    "sqlite": _response_row(DOCUMENT_COLUMNS),
-    "postgresql": _response_row(RESPONSE_COLUMNS),
+    dialect: _response_row(response_columns(dialect))
+    for dialect in ("sqlite", "postgresql")
 }
 
 

@@ -10,7 +10,7 @@ the query selects, walked in search order. Either way the answer is exact.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,17 +92,15 @@ def trigram_needles(node: Node | None) -> frozenset[str]:
 def compile_search(
     node: Node | None,
     dialect: str,
-    indexed: IndexedNeedles | Collection[str] | None = None,
+    indexed: IndexedNeedles | None = None,
 ) -> CompiledFilter:
-    """`indexed`: the needles to answer from the trigram index, by default
-    every needle long enough to have a trigram; as a mapping, with the FTS5
-    candidates already read for a needle (or None)."""
+    """`indexed`: the needles to answer from the trigram index, each with the
+    FTS5 candidates already read for it (or None); by default every needle
+    long enough to have a trigram."""
     if node is None:
         return CompiledFilter(None, led_by_title_index=False)
     if indexed is None:
-        indexed = trigram_needles(node)
-    if not isinstance(indexed, Mapping):
-        indexed = dict.fromkeys(indexed)
+        indexed = dict.fromkeys(trigram_needles(node))
     return CompiledFilter(
         compile_filter(node, dialect, indexed),
         led_by_title_index(node, dialect, indexed),

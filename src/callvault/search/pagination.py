@@ -51,9 +51,9 @@ def decode(cursor: str, bound_to: str) -> Position:
     start, recording_id = payload.get("t"), payload.get("i")
     # Only ids this server hands out: a cursor is checksummed, not signed,
     # and any other text (a NUL, say) is no position in the list.
-    if not isinstance(start, str) or not isinstance(recording_id, str):
-        raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
-    if not is_id(recording_id):
+    if not (
+        isinstance(start, str) and isinstance(recording_id, str) and is_id(recording_id)
+    ):
         raise CursorMismatch("`cursor` is damaged; start again without a cursor.")
     if payload.get("f") != bound_to:
         # Which of the three differs is not said: the binding is a digest,

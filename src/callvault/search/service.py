@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,10 +66,10 @@ class CommonNeedles:
         self._seconds = seconds
         self._size = size
         self._clock = clock
-        self._until: dict[tuple[str, str], float] = {}
+        self._until: dict[tuple[Hashable, str], float] = {}
         self._lock = threading.Lock()
 
-    def holds(self, database: str, needle: str) -> bool:
+    def holds(self, database: Hashable, needle: str) -> bool:
         with self._lock:
             until = self._until.get((database, needle))
             if until is None:
@@ -79,7 +79,7 @@ class CommonNeedles:
             del self._until[(database, needle)]
             return False
 
-    def add(self, database: str, needle: str) -> None:
+    def add(self, database: Hashable, needle: str) -> None:
         with self._lock:
             self._until.pop((database, needle), None)
             if len(self._until) >= self._size:
@@ -143,7 +143,8 @@ def _indexed_needles(
     """
     if dialect != "sqlite":
         return dict.fromkeys(trigram_needles(node))
-    database = str(session.get_bind().engine.url)
+    # The engine's URL, a value: no text is rendered on each search.
+    database = session.get_bind().engine.url
     indexed = {}
     for needle in leading_needles(node):
         if common_needles.holds(database, needle):
