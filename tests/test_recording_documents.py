@@ -1,4 +1,4 @@
-"""On SQLite a recording's response is the JSON text SQLite writes
+"""On SQLite a recording's response is the JSON text SQLite keeps in its row
 (`recordings.documents`); on PostgreSQL it is built in Python
 (`recordings.service.present_many`). Both must answer the same document for
 any recording a user can store: every text, every custom field type, every
