@@ -2,12 +2,12 @@
 request on a warm server (`search.service.search` for a search, with the
 trigram probe of a title needle unless the service remembers it common, and
 the page query; `recordings.service.present_stored` for a get), captured as
-the exact SQL text and parameters SQLAlchemy hands to the
-driver, then executed directly with sqlite3 on the same file, one after the
-other. Only execution and fetching the rows are timed.
+the driver runs it (sqlite3's trace callback, the values written in), then
+executed directly with sqlite3 on the same file, one after the other. Only
+execution and fetching the rows are timed.
 
-On SQLite that SQL writes each recording's response JSON itself
-(recordings.documents), so the floor includes building the documents."""
+On SQLite that SQL reads each recording's response JSON as stored
+(recordings.documents), so the floor includes reading the documents."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bench.dataset import Dataset
@@ -33,22 +32,23 @@ Work = list[Statement]
 def _capture(database: Any, work: Callable[[Session], Any]) -> list[Statement]:
     """The SELECTs of `work` run a second time, as a request runs on a warm
     server: the first run lets the service remember a common title needle,
-    as the warm-up window before every timed one does for callvault."""
+    as the warm-up window before every timed one does for callvault.
+
+    Read with sqlite3's trace callback, which sees what the driver runs
+    whether SQLAlchemy or the search's compiled plans send it, with the
+    values written into the SQL as SQLite expands them."""
     with database.session(write=False) as session:
         work(session)
-    captured: list[Statement] = []
-
-    def listener(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            captured.append((statement, tuple(parameters)))
-
-    event.listen(database.engine, "before_cursor_execute", listener)
-    try:
-        with database.session(write=False) as session:
+    captured: list[str] = []
+    with database.session(write=False) as session:
+        driver = session.connection().connection.driver_connection
+        driver.set_trace_callback(captured.append)
+        try:
             work(session)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", listener)
-    return captured
+        finally:
+            driver.set_trace_callback(None)
+    selects = [sql for sql in captured if sql.lstrip().upper().startswith("SELECT")]
+    return [(sql, ()) for sql in selects]
 
 
 def statements(dataset: Dataset, scenario: Scenario) -> list[Work]:

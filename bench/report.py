@@ -126,7 +126,7 @@ def render(
         "- floor: every SELECT callvault's service issues for the request on a "
         "warm server (a rare title needle's trigram probe and the page, or the "
         "get), which on "
-        "SQLite writes each recording's response JSON, run in turn with "
+        "SQLite reads each recording's stored response JSON, run in turn with "
         f"sqlite3 in {options.floor_processes} process(es) for throughput and "
         "one for c1; execution and fetching only",
         "- Datasette: `--immutable`, sql_time_limit_ms 60000, "

@@ -14,10 +14,9 @@ from sqlalchemy import text
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.organizations import service as org_service
-from callvault.recordings.service import present_rows
-from callvault.search import repository
-from callvault.search.compile import compile_search
-from callvault.search.filters import Contains
+from callvault.organizations.service import Principal
+from callvault.search import service as search_service
+from callvault.search.schemas import SearchCallRecordingsRequest
 from tests import live
 from tests.recording_rows import Row, add_recordings
 
@@ -46,13 +45,12 @@ def move_to(database: Database, revision: str, *, down: bool = False) -> None:
 
 
 def contains(database: Database, organization_id: str, needle: str) -> list[str]:
-    compiled = compile_search(Contains("title", needle), database.dialect)
+    principal = Principal(organization_id, "m", (), "token")
+    tree = {"field": "title", "operator": "string_contains", "value": needle}
+    request = SearchCallRecordingsRequest.model_validate({"filter": tree})
     with database.session(write=False) as session:
-        found = repository.search_page(session, organization_id, compiled, None, 100)
-        answered = orjson.loads(
-            orjson.dumps(present_rows(session, organization_id, found))
-        )
-    return [recording["title"] for recording in answered]
+        page = search_service.search(session, principal, request)
+    return [recording["title"] for recording in orjson.loads(orjson.dumps(page.data))]
 
 
 def test_upgrade_indexes_existing_titles_and_downgrade_restores_0001(

@@ -3,6 +3,8 @@ index: the query plans of SQLite and PostgreSQL, read with EXPLAIN."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,18 +17,19 @@ from sqlalchemy import event
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.organizations.service import Principal, create_organization
-from callvault.search import repository
 from callvault.search import service as search_service
 from callvault.search.branches import MAX_BRANCHES
 from callvault.search.compile import (
     PHRASE_CHARACTERS,
     IndexedNeedles,
-    compile_search,
+    trigram_needles,
 )
 from callvault.search.filters import parse_filter
 from callvault.search.pagination import Position
+from callvault.search.plans import plans
 from callvault.search.schemas import Filter, SearchCallRecordingsRequest
 from callvault.search.service import CommonNeedles
+from callvault.search.shapes import shape_of
 from tests.live import fresh_postgres_database, postgres_unreachable_reason
 from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
 
@@ -99,14 +102,20 @@ def statement_sql(
     after: Position | None,
     indexed: IndexedNeedles | None = None,
 ) -> str:
+    """The page statement the service runs for `tree`, its values written in.
+
+    `indexed`: the needles the trigram index answers; by default every one
+    long enough to have a trigram, its candidates left to FTS5."""
     node = parse_filter(Filter.model_validate(tree) if tree else None)
-    compiled = compile_search(node, database.dialect, indexed)
-    statement = repository.page_statement(
-        "org-1", compiled, after, 101, database.dialect
-    )
+    if indexed is None:
+        indexed = dict.fromkeys(trigram_needles(node))
+    shape = shape_of(node)
+    dialect = database.engine.dialect
+    plan = plans.page(shape, node, dialect, indexed, keyset=after is not None)
+    bound = plan.parameters(shape, "org-1", after, 101, indexed)
     return str(
-        statement.compile(
-            dialect=database.engine.dialect, compile_kwargs={"literal_binds": True}
+        plan.statement.params(bound).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}
         )
     )
 
@@ -163,19 +172,10 @@ def test_sqlite_answers_each_filter_from_an_index(
 def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     sqlite_database: Database,
 ) -> None:
-    node = parse_filter(
-        Filter(field="title", operator="string_contains", value="review")
-    )
     # The service leaves a needle with thousands of candidates out of the
     # indexed ones (service.COMMON_NEEDLE_MATCHES).
-    compiled = compile_search(node, "sqlite", indexed={})
-    statement = repository.page_statement("org-1", compiled, None, 101, "sqlite")
-    sql = str(
-        statement.compile(
-            dialect=sqlite_database.engine.dialect,
-            compile_kwargs={"literal_binds": True},
-        )
-    )
+    tree = {"field": "title", "operator": "string_contains", "value": "review"}
+    sql = statement_sql(sqlite_database, tree, None, indexed={})
 
     assert sqlite_plan(sqlite_database, sql) == [
         "SEARCH call_recordings USING INDEX ix_recordings_org_start_title "
@@ -184,21 +184,21 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
 
 
 def statements_of_search(database: Database, tree: dict[str, Any]) -> list[str]:
-    """The SQL the search service sends to the database for one request."""
+    """The SQL the search service sends to SQLite for one request, as SQLite
+    runs it (values written in): the service runs its compiled pages on the
+    driver's connection, past SQLAlchemy's events."""
     sent: list[str] = []
-
-    def record(_c: Any, _cu: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
     principal = Principal("org-1", "plans", (), "token")
     request = SearchCallRecordingsRequest.model_validate({"filter": tree})
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        with database.session(write=False) as session:
+    with database.session(write=False) as session:
+        driver = session.connection().connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.set_trace_callback(sent.append)
+        try:
             search_service.search(session, principal, request)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
-    return sent
+        finally:
+            driver.set_trace_callback(None)
+    return [sql for sql in sent if sql.lstrip().upper().startswith("SELECT")]
 
 
 def test_sqlite_reads_a_rare_needles_candidates_once(sqlite_database: Database) -> None:
@@ -209,7 +209,8 @@ def test_sqlite_reads_a_rare_needles_candidates_once(sqlite_database: Database) 
     reading_titles = [sql for sql in sent if "call_recording_titles" in sql]
     assert len(reading_titles) == 1, sent
     (page,) = [sql for sql in sent if "ORDER BY" in sql]
-    assert "call_recordings.rowid IN (" in page, page
+    assert "call_recordings.rowid IN (SELECT anon_1.value" in page, page
+    assert "json_each(" in page, page
 
 
 def test_sqlite_asks_fts5_for_the_start_of_a_long_needle_only(
@@ -218,19 +219,11 @@ def test_sqlite_asks_fts5_for_the_start_of_a_long_needle_only(
     # A phrase of thousands of trigrams costs seconds; instr() on the few
     # candidates keeps the answer exact (test_search_api).
     tree = {"field": "title", "operator": "string_contains", "value": "x" * 5000}
-    phrases: list[str] = []
 
-    def record(_c: Any, _cu: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "MATCH" in statement:
-            phrases.extend(p for p in parameters if isinstance(p, str) and "x" in p)
+    sent = statements_of_search(sqlite_database, tree)
 
-    event.listen(sqlite_database.engine, "before_cursor_execute", record)
-    try:
-        statements_of_search(sqlite_database, tree)
-    finally:
-        event.remove(sqlite_database.engine, "before_cursor_execute", record)
-
-    assert phrases == ['"' + "x" * PHRASE_CHARACTERS + '"'], phrases
+    phrases = [p for sql in sent for p in re.findall(r"MATCH '(\"x+\")'", sql)]
+    assert phrases == ['"' + "x" * PHRASE_CHARACTERS + '"'], sent
 
 
 def test_sqlite_tests_a_needle_under_an_or_on_the_walk(

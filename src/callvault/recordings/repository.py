@@ -54,15 +54,16 @@ def get(
 # read as their RFC3339 text: rows of these cost a fraction of ORM objects.
 # Table columns rather than ORM attributes: a Core select skips the ORM's
 # compile and loading steps, which cost more than the query itself.
+# Both begin (id, start_time), what a search cursor needs of a page's last row.
 _recording = CallRecording.__table__.c
 RESPONSE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     _recording.id,
+    type_coerce(_recording.start_time, RFC3339Text).label("start_time"),
     _recording.account_id,
     _recording.calendar_event_id,
     type_coerce(_recording.created_at, RFC3339Text).label("created_at"),
     type_coerce(_recording.updated_at, RFC3339Text).label("updated_at"),
     _recording.duration_ms,
-    type_coerce(_recording.start_time, RFC3339Text).label("start_time"),
     type_coerce(_recording.end_time, RFC3339Text).label("end_time"),
     _recording.external_id,
     _recording.participant_emails,
@@ -72,9 +73,8 @@ RESPONSE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     _recording.url,
 )
 
-# On SQLite the response itself, as the JSON text SQLite writes
-# (recordings.documents), with what a search cursor needs: the id and the
-# stored start_time text, read only for a page's last row.
+# On SQLite the response itself, as the JSON text SQLite keeps
+# (recordings.documents), after the id and the stored start_time text.
 DOCUMENT_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     _recording.id,
     type_coerce(_recording.start_time, String).label("start_time"),

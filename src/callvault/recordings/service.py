@@ -248,10 +248,10 @@ def transcript(
 def present_rows(
     session: Session, organization_id: str, rows: Sequence[ResponseRow]
 ) -> list[Any]:
-    """Responses from rows of `repository.response_columns`: SQLite's own
-    JSON documents as they are, or dicts built from the columns."""
-    if rows and "document" in rows[0]._fields:
-        return [orjson.Fragment(row.document) for row in rows]
+    """Responses from rows of `repository.response_columns`: the documents
+    SQLite keeps as they are, or dicts built from the columns."""
+    if session.get_bind().dialect.name == "sqlite":
+        return [orjson.Fragment(document) for _, _, document in rows]
     return present_many(session, organization_id, rows)
 
 
@@ -285,12 +285,12 @@ def present_stored(session: Session, organization_id: str, recording_id: str) ->
 def _present(row: ResponseRow, values: list[tuple[str, StoredValue]]) -> dict[str, Any]:
     (
         recording_id,
+        start_time,
         account_id,
         calendar_event_id,
         created_at,
         updated_at,
         duration_ms,
-        start_time,
         end_time,
         external_id,
         participant_emails,

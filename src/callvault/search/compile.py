@@ -1,5 +1,9 @@
 """A parsed filter as one SQLAlchemy boolean expression over call_recordings.
 
+Every value enters as the bound parameter of its slot in the filter's shape
+(`search.shapes`), never as a literal, so that the statement built for one
+filter serves every filter of its shape (`search.plans`).
+
 `string_contains` is the dialect-dependent condition. A needle named in
 `indexed` is answered by a trigram index (FTS5 on SQLite, pg_trgm on
 PostgreSQL); any other needle (one too short to have a trigram, or one so
@@ -15,15 +19,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
+    String,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
     select,
 )
 from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy.types import TypeEngine
 
 from callvault.recordings.models import CallRecording
 from callvault.search.branches import split_by_values
@@ -42,6 +50,7 @@ from callvault.search.filters import (
     Or,
 )
 from callvault.search.models import recording_titles
+from callvault.search.shapes import Shape, Value
 
 TRIGRAM = 3
 PHRASE_CHARACTERS = 16
@@ -60,6 +69,37 @@ COLUMNS: dict[str, KeyedColumnElement[Any]] = {
     "start_time": _recording.start_time,
 }
 NULLABLE = frozenset({"account_id"})
+
+
+class Binds:
+    """The bound parameters of a statement built for a filter's shape: each
+    value as its slot's parameter, and the parameters a needle's value
+    derives (`derived`: name to kind and slot, see `derive`)."""
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        self.derived: dict[str, tuple[str, int]] = {}
+
+    def value(
+        self, field: str, value: Value, type_: TypeEngine[Any]
+    ) -> BindParameter[Any]:
+        name = f"v{self.shape.slot(field, value)}"
+        return bindparam(name, type_=type_, required=False)
+
+    def of_needle(self, needle: str, kind: str) -> BindParameter[str]:
+        slot = self.shape.slot("title", needle)
+        name = f"v{slot}_{kind}"
+        self.derived[name] = (kind, slot)
+        return bindparam(name, type_=String(), required=False)
+
+
+def derive(kind: str, needle: str, indexed: IndexedNeedles) -> str | None:
+    """A parameter `Binds.of_needle` named, from the needle's value."""
+    if kind == "phrase":
+        return fts_phrase(needle)
+    if kind == "rowids":
+        return indexed[needle]
+    return f"%{_escape_like(needle)}%"
 
 
 @dataclass(frozen=True)
@@ -90,25 +130,22 @@ def trigram_needles(node: Node | None) -> frozenset[str]:
 
 
 def compile_search(
-    node: Node | None,
-    dialect: str,
-    indexed: IndexedNeedles | None = None,
+    node: Node | None, dialect: str, indexed: IndexedNeedles, binds: Binds
 ) -> CompiledFilter:
     """`indexed`: the needles to answer from the trigram index, each with the
-    FTS5 candidates already read for it (or None); by default every needle
-    long enough to have a trigram."""
+    FTS5 candidates already read for it (or None)."""
     if node is None:
         return CompiledFilter(None, led_by_title_index=False)
-    if indexed is None:
-        indexed = dict.fromkeys(trigram_needles(node))
     return CompiledFilter(
-        compile_filter(node, dialect, indexed),
+        compile_filter(node, dialect, indexed, binds),
         led_by_title_index(node, dialect, indexed),
-        _branches(node, dialect, indexed),
+        _branches(node, dialect, indexed, binds),
     )
 
 
-def _branches(node: Node, dialect: str, indexed: IndexedNeedles) -> Branches | None:
+def _branches(
+    node: Node, dialect: str, indexed: IndexedNeedles, binds: Binds
+) -> Branches | None:
     if _needs_indexed_needle(node, indexed):
         # The needle's trigram candidates lead on SQLite, and PostgreSQL
         # weighs them against the ordered walks by its statistics; branches
@@ -118,89 +155,109 @@ def _branches(node: Node, dialect: str, indexed: IndexedNeedles) -> Branches | N
     if split is None:
         return None
     column = COLUMNS[split.field]
-    rest = None if split.rest is None else compile_filter(split.rest, dialect, indexed)
-    return Branches(tuple(column == value for value in split.values), rest)
+    conditions = tuple(
+        column == binds.value(split.field, value, column.type) for value in split.values
+    )
+    rest = (
+        None
+        if split.rest is None
+        else compile_filter(split.rest, dialect, indexed, binds)
+    )
+    return Branches(conditions, rest)
 
 
 def compile_filter(
-    node: Node, dialect: str, indexed: IndexedNeedles
+    node: Node, dialect: str, indexed: IndexedNeedles, binds: Binds
 ) -> ColumnElement[bool]:
     if isinstance(node, And | Or):
         combine = and_ if isinstance(node, And) else or_
-        return combine(*(compile_filter(c, dialect, indexed) for c in node.children))
+        return combine(
+            *(compile_filter(c, dialect, indexed, binds) for c in node.children)
+        )
     if isinstance(node, Contains):
-        return _contains(node.needle, dialect, indexed)
+        return _contains(node.needle, dialect, indexed, binds)
     if isinstance(node, Equals) and node.field == "title" and dialect != "sqlite":
-        return _title_equals(node.value)
-    return _condition(node)
+        return _title_equals(binds.value("title", node.value, String()))
+    return _condition(node, binds)
 
 
-def _title_equals(value: str) -> ColumnElement[bool]:
+def _title_equals(value: BindParameter[Any]) -> ColumnElement[bool]:
     # PostgreSQL indexes md5(title), not the unbounded title (migration 0002);
     # the title comparison keeps the answer exact.
     title = _recording.title
     return and_(func.md5(title) == func.md5(value), title == value)
 
 
-def _condition(node: Condition) -> ColumnElement[bool]:
+def _condition(node: Condition, binds: Binds) -> ColumnElement[bool]:
     column = COLUMNS[node.field]
+
+    def bound(value: Value) -> BindParameter[Any]:
+        return binds.value(node.field, value, column.type)
+
     if isinstance(node, Equals):
-        return column == node.value
+        return column == bound(node.value)
     if isinstance(node, In):
-        return column.in_(node.values)
+        return column.in_([bound(value) for value in node.values])
     if isinstance(node, NotIn):
-        return _not_in(node)
+        return _not_in(column, node, [bound(value) for value in node.values])
     if isinstance(node, IsSet):
         return column.is_not(None) if node.is_set else column.is_(None)
     if isinstance(node, After):
-        return column > node.instant
+        return column > bound(node.instant)
     if isinstance(node, Before):
-        return column <= node.instant if node.inclusive else column < node.instant
+        instant = bound(node.instant)
+        return column <= instant if node.inclusive else column < instant
     if isinstance(node, Between):
-        after = column >= node.start if node.start_included else column > node.start
-        before = column <= node.end if node.end_included else column < node.end
+        start, end = bound(node.start), bound(node.end)
+        after = column >= start if node.start_included else column > start
+        before = column <= end if node.end_included else column < end
         return and_(after, before)
     raise TypeError(f"no SQL for filter node {node!r}")
 
 
-def _not_in(node: NotIn) -> ColumnElement[bool]:
-    column = COLUMNS[node.field]
+def _not_in(
+    column: KeyedColumnElement[Any], node: NotIn, values: list[BindParameter[Any]]
+) -> ColumnElement[bool]:
     # An unset field is not one of the listed values (contract section 4);
     # SQL's NOT IN alone would drop NULLs.
     if node.field in NULLABLE:
-        return or_(column.is_(None), column.not_in(node.values))
-    return column.not_in(node.values)
+        return or_(column.is_(None), column.not_in(values))
+    return column.not_in(values)
 
 
 def _contains(
-    needle: str, dialect: str, indexed: IndexedNeedles
+    needle: str, dialect: str, indexed: IndexedNeedles, binds: Binds
 ) -> ColumnElement[bool]:
     folded = _recording.title_folded
+    value = binds.value("title", needle, String())
     if needle not in indexed:
         position = func.instr if dialect == "sqlite" else func.strpos
-        return position(folded, needle) > 0
+        return position(folded, value) > 0
     if dialect == "sqlite":
-        return _fts_contains(needle, indexed[needle])
-    return folded.like(f"%{_escape_like(needle)}%", escape="\\")
+        return _fts_contains(needle, indexed[needle] is not None, binds)
+    return folded.like(binds.of_needle(needle, "like"), escape="\\")
 
 
-def _fts_contains(needle: str, rowids: str | None) -> ColumnElement[bool]:
-    # Candidates read already are bound as one JSON text rather than read
-    # twice: SQLite lists it in C, where a bound list costs a parameter each.
-    candidates: Select[Any] = title_candidates(needle)
-    if rowids is not None:
-        listed = func.json_each(rowids).table_valued("value")
-        candidates = select(listed.c.value)
+def _fts_contains(needle: str, read: bool, binds: Binds) -> ColumnElement[bool]:
+    # Candidates read already (`read`) are bound as one JSON text rather than
+    # read twice: SQLite lists it in C, where a bound list costs a parameter
+    # each.
+    candidates: Select[Any]
+    if read:
+        listed = func.json_each(binds.of_needle(needle, "rowids"))
+        candidates = select(listed.table_valued("value").c.value)
+    else:
+        candidates = title_candidates(binds.of_needle(needle, "phrase"))
     # instr() re-checks the needle on the few candidate rows.
     return and_(
         literal_column("call_recordings.rowid").in_(candidates),
-        func.instr(_recording.title_folded, needle) > 0,
+        func.instr(_recording.title_folded, binds.value("title", needle, String())) > 0,
     )
 
 
-def title_candidates(needle: str) -> Select[int]:
-    """The rowids of the titles that hold the start of `needle`, from the
-    FTS5 index: a superset of the titles that hold it, which instr() narrows.
+def fts_phrase(needle: str) -> str:
+    """The FTS5 trigram phrase that finds the titles holding the start of
+    `needle`: a superset of the titles that hold it, which instr() narrows.
 
     A trigram phrase query matches the titles that hold the phrase as a
     substring, at a cost of the phrase's length times its trigrams' places in
@@ -208,7 +265,11 @@ def title_candidates(needle: str) -> Select[int]:
     PHRASE_CHARACTERS characters find nearly the same titles at once.
     """
     # Inside double quotes only a double quote needs escaping.
-    phrase = '"' + needle[:PHRASE_CHARACTERS].replace('"', '""') + '"'
+    return '"' + needle[:PHRASE_CHARACTERS].replace('"', '""') + '"'
+
+
+def title_candidates(phrase: str | BindParameter[str]) -> Select[int]:
+    """The rowids of the titles that match an FTS5 phrase (`fts_phrase`)."""
     return select(recording_titles.c.rowid).where(
         recording_titles.c.title_folded.match(phrase)
     )

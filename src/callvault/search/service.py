@@ -19,13 +19,14 @@ from callvault.recordings.service import present_rows
 from callvault.search import pagination, repository
 from callvault.search.compile import (
     IndexedNeedles,
-    compile_search,
     leading_needles,
     trigram_needles,
 )
 from callvault.search.errors import InvalidLimit
 from callvault.search.filters import Node, parse_filter
+from callvault.search.plans import plans
 from callvault.search.schemas import SearchCallRecordingsRequest
+from callvault.search.shapes import shape_of
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -100,12 +101,15 @@ def search(
     bound_to = pagination.binding(organization_id, node, limit)
     # "" is what the last page answers; sent back, it means "from the start".
     after = pagination.decode(request.cursor, bound_to) if request.cursor else None
-    dialect = session.get_bind().dialect.name
-    compiled = compile_search(node, dialect, _indexed_needles(session, node, dialect))
+    dialect = session.get_bind().dialect
+    shape = shape_of(node)
+    indexed = _indexed_needles(session, node, dialect.name)
+    plan = plans.page(shape, node, dialect, indexed, keyset=after is not None)
 
     # One row beyond the page tells whether another page exists, so a page
     # is never followed by an empty one.
-    rows = repository.search_page(session, organization_id, compiled, after, limit + 1)
+    bound = plan.parameters(shape, organization_id, after, limit + 1, indexed)
+    rows = repository.search_page(session, plan, bound)
     page, has_next = rows[:limit], len(rows) > limit
     cursor = pagination.encode(_position(page[-1]), bound_to) if has_next else ""
     log.debug(
@@ -121,12 +125,12 @@ def search(
 
 
 def _position(row: ResponseRow) -> pagination.Position:
-    # start_time is the stored text on SQLite, the RFC3339 answer elsewhere:
-    # either reads back as the very instant stored.
-    moment = datetime.fromisoformat(row.start_time)
+    # Rows begin (id, start_time); start_time is the stored text on SQLite,
+    # the RFC3339 answer elsewhere: either reads back as the instant stored.
+    moment = datetime.fromisoformat(row[1])
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return pagination.Position(moment, row.id)
+    return pagination.Position(moment, row[0])
 
 
 def _indexed_needles(
