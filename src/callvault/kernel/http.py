@@ -29,6 +29,7 @@ from callvault.kernel.errors import (
     PayloadTooLarge,
     RateLimited,
 )
+from callvault.kernel.head import sent_method
 
 log = structlog.get_logger("callvault.http")
 
@@ -92,7 +93,7 @@ class RequestEdgeMiddleware:
         finally:
             log.info(
                 "http.request_served",
-                method=scope["method"],
+                method=sent_method(scope),
                 path=scope["path"],
                 status=status or 500,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -344,12 +345,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
             return error_response(
-                NotFound(f"No route {request.method} {request.url.path}.")
+                NotFound(f"No route {sent_method(request.scope)} {request.url.path}.")
             )
         if error.status_code == 405:
             response = error_response(
                 MethodNotAllowed(
-                    f"{request.method} is not allowed on {request.url.path}."
+                    f"{sent_method(request.scope)} is not allowed on "
+                    f"{request.url.path}."
                 )
             )
             allowed = _allowed_methods(request)
