@@ -60,13 +60,24 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-# Ids are UUIDs in their canonical lower-case form (contract section 2).
+# Ids are UUIDs, stored and answered in their canonical lower-case form
+# (contract section 2); on input their hex digits are case-insensitive
+# (RFC 9562, section 4).
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ID_ANY_CASE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 
 
 def is_id(text: str) -> bool:
-    """Whether `text` can name a stored object; anything else is not found."""
+    """Whether `text` is an id as this server writes it (in a cursor, say)."""
     return _ID.fullmatch(text) is not None
+
+
+def canonical_id(text: str) -> str | None:
+    """The stored form of the id `text` gives in any case, or None: text that
+    is no UUID names nothing, and is not found."""
+    return text.lower() if _ID_ANY_CASE.fullmatch(text) else None
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -178,9 +178,10 @@ def _known_account(
 ) -> str | None:
     if account_id == "":
         return None
-    if not accounts.exists(session, organization_id, account_id):
+    stored = accounts.stored_id(session, organization_id, account_id)
+    if stored is None:
         raise UnknownAccount(f"`account_id`: no account with id {account_id!r}.")
-    return account_id
+    return stored
 
 
 def _field_changes(

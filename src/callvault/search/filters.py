@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from callvault.kernel.db import canonical_id
 from callvault.kernel.times import WrittenInstant, parse_written_instant
 from callvault.search.errors import InvalidFilter
 from callvault.search.schemas import Filter
@@ -202,7 +203,7 @@ def _parse_condition(tree: Filter, path: str) -> Node:
 
 def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     if operator == "equals":
-        return Equals(field, _value(tree, path))
+        return Equals(field, _operand(field, _value(tree, path)))
     if operator == "string_contains":
         return Contains(field, _value(tree, path).casefold())
     if operator == "time_is_after":
@@ -213,9 +214,9 @@ def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     if operator == "time_range":
         return _between(tree, path, field)
     if operator == "in":
-        return In(field, _values(tree, path))
+        return In(field, _operands(field, _values(tree, path)))
     if operator == "not_in":
-        return NotIn(field, _values(tree, path))
+        return NotIn(field, _operands(field, _values(tree, path)))
     _no_operand(tree, path)
     return IsSet(field, operator == "is_set")
 
@@ -251,6 +252,19 @@ def _values(tree: Filter, path: str) -> tuple[str, ...]:
         if not value:
             raise InvalidFilter(f"`{path}.values[{index}]` must not be empty.")
     return tuple(tree.values)
+
+
+def _operand(field: str, value: str) -> str:
+    """An account id in any case names its account (RFC 9562, section 4): the
+    node holds its stored form, so the cursor bound to the node is the same
+    whatever case the filter was written in."""
+    if field == "account_id":
+        return canonical_id(value) or value
+    return value
+
+
+def _operands(field: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_operand(field, value) for value in values)
 
 
 def _no_operand(tree: Filter, path: str) -> None:
