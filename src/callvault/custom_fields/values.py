@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import HttpUrl, TypeAdapter, ValidationError
+
 from callvault.custom_fields.errors import InvalidCustomFieldValue
 from callvault.custom_fields.models import CustomField
 from callvault.kernel.times import format_instant, parse_instant
@@ -148,11 +150,27 @@ def _datetime(_: CustomField, value: str) -> str:
     return format_instant(parse_instant(value))
 
 
+_HTTP_URL = TypeAdapter(HttpUrl)
+_NOT_A_URL = (
+    "expected an absolute http or https URL with a host and no spaces, "
+    "such as https://tickets.example/T-1"
+)
+
+
 def _url(_: CustomField, value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("expected an http or https URL")
-    return value.strip()
+    """Stored as written, once pydantic's URL parser (WHATWG rules, IDNA
+    hosts, ports) takes it."""
+    # The parser forgives what a written URL must not hold: it drops tabs and
+    # newlines, escapes spaces, and finds a host for `https:///x` in the path.
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError(_NOT_A_URL)
+    if not urlsplit(value).hostname:
+        raise ValueError(_NOT_A_URL)
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError:
+        raise ValueError(_NOT_A_URL) from None
+    return value
 
 
 _CHECKERS: dict[str, Callable[[CustomField, str], str]] = {
