@@ -111,6 +111,52 @@ def test_an_integer_is_only_a_json_integer(api: httpx.Client, value: object) -> 
     refused(search, 400, "invalid_request_body", "`limit` must be an integer")
 
 
+@pytest.mark.parametrize("value", [10**30, 2**63, -1, -(10**30)])
+def test_a_message_offset_out_of_range_names_the_range(
+    api: httpx.Client, value: int
+) -> None:
+    message = {"speaker_name": "Ana", "message_content": "hi", "message_at_ms": value}
+
+    response = api.post(
+        "/call-recordings", json=recording_body(call_recording_messages=[message])
+    )
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`call_recording_messages[0].message_at_ms` must be an integer from 0 to "
+        f"{2**63 - 1}",
+    )
+    assert "Input should" not in response.text
+
+
+@pytest.mark.parametrize("value", ["0", "1001", "-1", "9" * 30])
+def test_an_account_page_limit_out_of_range_names_the_range(
+    api: httpx.Client, value: str
+) -> None:
+    response = api.get("/accounts", params={"limit": value})
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`limit` must be an integer from 1 to 1000",
+    )
+
+
+@pytest.mark.parametrize("value", ["x", "1e3", "", "0x10", "9" * 5000])
+def test_a_query_integer_that_is_no_integer_is_said_so(
+    api: httpx.Client, value: str
+) -> None:
+    response = api.get("/accounts", params={"limit": value})
+
+    refused(response, 400, "invalid_request_body", "`limit`", "integer")
+    assert "Input should" not in response.text
+    assert "Unable to parse" not in response.text
+    assert len(response.text) < 400
+
+
 def test_a_wrong_method_names_only_what_the_concrete_path_serves(
     api: httpx.Client,
 ) -> None:

@@ -30,6 +30,7 @@ from callvault.kernel.errors import (
     RateLimited,
 )
 from callvault.kernel.head import sent_method
+from callvault.kernel.schema_types import INTEGER_RANGE
 
 log = structlog.get_logger("callvault.http")
 
@@ -152,6 +153,9 @@ _TYPE_SENTENCES = {
     "dict_type": "must be a JSON object",
     # Strict text with a length bound reads the string as Unicode first.
     "string_unicode": "text must be valid Unicode (no lone surrogates)",
+    # A query parameter is text, read as an integer when it is one.
+    "int_parsing": "must be an integer, written in digits",
+    "int_parsing_size": "must be an integer, and this one is far too large",
 }
 
 
@@ -199,6 +203,8 @@ def _validation_message(request: Request, error: RequestValidationError) -> list
             messages.append(f"`{where}` is required.")
         elif where and kind in _TYPE_SENTENCES:
             messages.append(f"`{where}` {_TYPE_SENTENCES[kind]}.")
+        elif where and kind == INTEGER_RANGE:
+            messages.append(f"`{where}` {detail.get('msg')}.")
         elif where:
             reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
             messages.append(f"`{where}`: {reason}.")

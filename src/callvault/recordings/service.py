@@ -133,8 +133,6 @@ def _utterances(
         where = f"call_recording_messages[{index}]"
         if not message.message_content or not message.message_content.strip():
             raise InvalidRequest(f"`{where}.message_content` must not be empty.")
-        if message.message_at_ms is not None and message.message_at_ms < 0:
-            raise InvalidRequest(f"`{where}.message_at_ms` must be zero or greater.")
         email = (message.speaker_email or "").strip()
         name = (message.speaker_name or "").strip()
         if not email and not name:
