@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -53,26 +54,40 @@ def update_account(
     account_id: str,
     request: UpdateAccountRequest,
 ) -> Account:
+    """An update that changes nothing leaves `updated_at` as it was."""
     account = get_account(session, organization_id, account_id)
-    if request.name is not None:
-        account.name = request.name.strip()
-    if request.account_type is not None:
-        account.type = request.account_type
-    if request.logo_url is not None:
-        account.logo_url = request.logo_url
-    if request.is_disabled is not None:
-        account.is_disabled = request.is_disabled
-    _update_domains(session, account, request)
-    account.updated_at = utcnow()
+    given = {
+        "name": None if request.name is None else request.name.strip(),
+        "type": request.account_type,
+        "logo_url": request.logo_url,
+        "is_disabled": request.is_disabled,
+    }
+    changed = _assign(account, given)
+    changed = _update_domains(session, account, request) or changed
+    if changed:
+        account.updated_at = utcnow()
     session.flush()
     return account
 
 
+def _assign(account: Account, given: Mapping[str, object]) -> bool:
+    """Set each given value that differs from the stored one; whether any did."""
+    differing = {
+        name: value
+        for name, value in given.items()
+        if value is not None and getattr(account, name) != value
+    }
+    for name, value in differing.items():
+        setattr(account, name, value)
+    return bool(differing)
+
+
 def _update_domains(
     session: Session, account: Account, request: UpdateAccountRequest
-) -> None:
+) -> bool:
+    """Whether the domains or the primary domain changed."""
     if request.domains is None and request.primary_domain is None:
-        return
+        return False
     current = [claim.domain for claim in account.domains]
     domains = (
         normalize_domains(request.domains, field="domains")
@@ -80,11 +95,13 @@ def _update_domains(
         else current
     )
     primary = _updated_primary(account.primary_domain, request.primary_domain, domains)
+    changed = primary != account.primary_domain or domains != current
     account.primary_domain = primary
     if domains != current:
         repository.replace_domains(session, account, [])
         session.flush()
         _claim(session, account, domains)
+    return changed
 
 
 def _updated_primary(

@@ -167,6 +167,16 @@ def field_values(
     return result
 
 
+def stored_values(session: Session, recording_id: str) -> dict[str, StoredValue]:
+    """The recording's custom field values by field id."""
+    rows = session.execute(
+        select(RecordingFieldValue.field_id, RecordingFieldValue.value).where(
+            RecordingFieldValue.recording_id == recording_id
+        )
+    )
+    return {field_id: value for field_id, value in rows}
+
+
 def set_field_value(
     session: Session, recording_id: str, field_id: str, value: StoredValue | None
 ) -> None:

@@ -220,16 +220,31 @@ def update_recording(
     recording_id: str,
     request: UpdateCallRecordingRequestBody,
 ) -> CallRecording:
+    """Only what differs from the stored recording is written: an update that
+    changes nothing leaves `updated_at` as it was."""
     recording = get_recording(session, organization_id, recording_id, for_update=True)
     changes = _field_changes(session, organization_id, request.custom_fields)
+    account_id = recording.account_id
     if request.account_id is not None:
-        recording.account_id = _known_account(
-            session, organization_id, request.account_id
-        )
+        account_id = _known_account(session, organization_id, request.account_id)
+
+    changes = _differing(changes, repository.stored_values(session, recording.id))
+    if account_id == recording.account_id and not changes:
+        return recording
+    recording.account_id = account_id
     _apply_fields(session, recording.id, changes)
     recording.updated_at = utcnow()
     session.flush()
     return recording
+
+
+def _differing(changes: FieldChanges, stored: dict[str, StoredValue]) -> FieldChanges:
+    """The changes whose value is not the stored one; of a field named twice,
+    the last value counts, as when each is written in turn."""
+    latest = dict(changes)
+    return [
+        (field, value) for field, value in latest.items() if stored.get(field) != value
+    ]
 
 
 def delete_recording(session: Session, organization_id: str, recording_id: str) -> None:
