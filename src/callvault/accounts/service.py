@@ -14,7 +14,7 @@ from callvault.accounts.errors import AccountNotFound, DomainClaimed
 from callvault.accounts.models import Account
 from callvault.accounts.schemas import CreateAccountRequest, UpdateAccountRequest
 from callvault.kernel.cursor import decode_cursor, encode_cursor
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.times import format_instant, parse_instant, utcnow
 
 DEFAULT_PAGE = 100
@@ -24,7 +24,7 @@ MAX_PAGE = 1000
 def get_account(session: Session, organization_id: str, account_id: str) -> Account:
     account = repository.get(session, organization_id, account_id)
     if account is None:
-        raise AccountNotFound(f"No account with id {account_id!r}.")
+        raise AccountNotFound(f"No account with id {quoted(account_id)}.")
     return account
 
 
@@ -113,7 +113,7 @@ def _updated_primary(
         primary = normalize_domain(requested, field="primary_domain")
         if primary not in domains:
             raise InvalidRequest(
-                f"`primary_domain`: {primary!r} is not one of the account's domains."
+                f"`primary_domain`: {quoted(primary)} is not one of the account's domains."
             )
         return primary
     if current in domains:
@@ -151,7 +151,8 @@ def _refuse_claimed(session: Session, account: Account, domains: list[str]) -> N
     ):
         if holder != account.id:
             raise DomainClaimed(
-                f"The domain {domain!r} belongs to another account.", exists_id=holder
+                f"The domain {quoted(domain)} belongs to another account.",
+                exists_id=holder,
             )
 
 

@@ -15,6 +15,7 @@ from pydantic import HttpUrl, TypeAdapter, ValidationError
 
 from callvault.custom_fields.errors import InvalidCustomFieldValue
 from callvault.custom_fields.models import CustomField
+from callvault.kernel.errors import quoted
 from callvault.kernel.times import format_instant, parse_instant
 
 StoredValue = str | list[str]
@@ -61,16 +62,9 @@ def _single(field: CustomField, value: str, where: str) -> str:
         return checker(field, value)
     except ValueError as problem:
         raise InvalidCustomFieldValue(
-            f"`{where}`: {_quoted(value)} is not a valid {field.type} for "
+            f"`{where}`: {quoted(value)} is not a valid {field.type} for "
             f"{field.slug!r}: {problem}"
         ) from None
-
-
-def _quoted(value: str, limit: int = 60) -> str:
-    """The value as the refusal repeats it: a long one is cut, not echoed."""
-    if len(value) <= limit:
-        return repr(value)
-    return f"{value[:limit]!r}… ({len(value)} characters)"
 
 
 def _options(field: CustomField, values: list[str], where: str) -> list[str]:
@@ -83,7 +77,9 @@ def _options(field: CustomField, values: list[str], where: str) -> list[str]:
 def _select(field: CustomField, value: str, where: str = "") -> str:
     allowed = [option["slug"] for option in field.options or []]
     if value not in allowed:
-        message = f"{value!r} is not an option slug; allowed: {', '.join(allowed)}"
+        message = (
+            f"{quoted(value)} is not an option slug; allowed: {', '.join(allowed)}"
+        )
         if where:
             raise InvalidCustomFieldValue(f"`{where}`: {message}.")
         raise ValueError(message)

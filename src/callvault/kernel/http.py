@@ -28,6 +28,7 @@ from callvault.kernel.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    excerpt,
 )
 from callvault.kernel.head import sent_method
 from callvault.kernel.schema_types import INTEGER_RANGE
@@ -351,13 +352,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
             return error_response(
-                NotFound(f"No route {sent_method(request.scope)} {request.url.path}.")
+                NotFound(
+                    f"No route {sent_method(request.scope)} "
+                    f"{excerpt(request.url.path)}."
+                )
             )
         if error.status_code == 405:
             response = error_response(
                 MethodNotAllowed(
                     f"{sent_method(request.scope)} is not allowed on "
-                    f"{request.url.path}."
+                    f"{excerpt(request.url.path)}."
                 )
             )
             allowed = _allowed_methods(request)

@@ -24,7 +24,7 @@ from callvault.custom_fields.values import (
 from callvault.custom_fields.values import (
     present as present_value,
 )
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations.service import Principal
 from callvault.recordings import repository
@@ -56,7 +56,7 @@ def get_recording(
         session, organization_id, recording_id, for_update=for_update
     )
     if recording is None:
-        raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
+        raise RecordingNotFound(f"No call recording with id {quoted(recording_id)}.")
     return recording
 
 
@@ -141,7 +141,7 @@ def _utterances(
             )
         if email and email.lower() not in known:
             raise InvalidRequest(
-                f"`{where}.speaker_email`: {email!r} is not in `participant_emails` "
+                f"`{where}.speaker_email`: {quoted(email)} is not in `participant_emails` "
                 "and is not `primary_user_email`."
             )
         result.append(
@@ -178,7 +178,7 @@ def _known_account(
         return None
     stored = accounts.stored_id(session, organization_id, account_id)
     if stored is None:
-        raise UnknownAccount(f"`account_id`: no account with id {account_id!r}.")
+        raise UnknownAccount(f"`account_id`: no account with id {quoted(account_id)}.")
     return stored
 
 
@@ -201,7 +201,7 @@ def _field_changes(
         if field is None:
             raise UnknownCustomField(
                 f"`{where}.slug`: no {RECORDING_OBJECT_TYPE} custom field "
-                f"{entry.slug!r}; see GET /custom-fields?object_type=meeting."
+                f"{quoted(entry.slug)}; see GET /custom-fields?object_type=meeting."
             )
         changes.append(
             (field.id, canonical_value(field, entry.value, entry.values, where))
@@ -292,7 +292,7 @@ def present(session: Session, recording: CallRecording) -> Any:
 def present_stored(session: Session, organization_id: str, recording_id: str) -> Any:
     row = repository.response_row(session, organization_id, recording_id)
     if row is None:
-        raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
+        raise RecordingNotFound(f"No call recording with id {quoted(recording_id)}.")
     return present_rows(session, organization_id, [row])[0]
 
 

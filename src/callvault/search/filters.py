@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callvault.kernel.db import canonical_id
+from callvault.kernel.errors import quoted
 from callvault.kernel.times import WrittenInstant, parse_written_instant
 from callvault.search.errors import InvalidFilter
 from callvault.search.schemas import Filter
@@ -150,7 +151,7 @@ def _parse(tree: Filter, path: str, depth: int) -> Node:
         # Checked before the field, so that a misspelt operator is named as
         # such rather than asked for the field an `and` does not take.
         raise InvalidFilter(
-            f"`{path}.operator`: {tree.operator!r} is not an operator; operators "
+            f"`{path}.operator`: {quoted(tree.operator)} is not an operator; operators "
             f"are {_listing(COMPOUND + CONDITION_OPERATORS)}."
         )
     return _parse_condition(tree, path)
@@ -185,12 +186,12 @@ def _parse_condition(tree: Filter, path: str) -> Node:
     allowed = OPERATORS.get(field)
     if allowed is None:
         raise InvalidFilter(
-            f"`{path}.field`: {field!r} is not searchable; searchable fields are "
+            f"`{path}.field`: {quoted(field)} is not searchable; searchable fields are "
             f"{_listing(list(OPERATORS))}."
         )
     if operator not in allowed:
         raise InvalidFilter(
-            f"`{path}.operator`: {operator!r} is not allowed on `{field}`; "
+            f"`{path}.operator`: {quoted(str(operator))} is not allowed on `{field}`; "
             f"`{field}` allows {_listing(allowed)}."
         )
     if tree.subfilters:
@@ -293,8 +294,8 @@ def _between(tree: Filter, path: str, field: str) -> Between:
     end = _instant(values[1], f"{path}.values[1]")
     if end < start:
         raise InvalidFilter(
-            f"`{path}.values`: the start {values[0]!r} is after the end "
-            f"{values[1]!r}; `time_range` is [start, end)."
+            f"`{path}.values`: the start {quoted(values[0])} is after the end "
+            f"{quoted(values[1])}; `time_range` is [start, end)."
         )
     return Between(
         field,
