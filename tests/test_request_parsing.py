@@ -170,6 +170,28 @@ def test_a_wrong_method_names_only_what_the_concrete_path_serves(
     assert on_transcript.headers["allow"] == "GET"
 
 
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE", "PUT"])
+def test_search_is_no_recording_id_for_another_method(
+    api: httpx.Client, anonymous: httpx.Client, method: str
+) -> None:
+    body = {} if method in ("PATCH", "PUT") else None
+
+    for client in (api, anonymous):
+        response = client.request(method, SEARCH, json=body)
+
+        refused(
+            response, 405, "method_not_allowed", f"{method} is not allowed on {SEARCH}"
+        )
+        assert response.headers["allow"] == "POST"
+
+
+def test_head_on_search_is_405_allowing_post(api: httpx.Client) -> None:
+    response = api.head(SEARCH)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
 def test_a_wrong_method_on_a_recording_still_allows_its_methods(
     api: httpx.Client,
 ) -> None:

@@ -19,6 +19,7 @@ from callvault.kernel.head import HeadAsGetMiddleware
 from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
 from callvault.kernel.openapi import install_openapi, operation_id
+from callvault.kernel.routing import serve_fixed_segments_first
 from callvault.organizations.routes import router as me_router
 from callvault.ratelimits.headers import RateLimitHeadersMiddleware
 from callvault.ratelimits.limiter import RateLimiter
@@ -81,4 +82,5 @@ def create_app(
     app.include_router(health_router)
     app.include_router(search_router)
     app.include_router(webhooks_router)
+    serve_fixed_segments_first(app)
     return app

@@ -15,7 +15,6 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.kernel.context import current_request_id, new_request_id, request_id_var
@@ -31,6 +30,7 @@ from callvault.kernel.errors import (
     excerpt,
 )
 from callvault.kernel.head import sent_method
+from callvault.kernel.routing import allowed_methods
 from callvault.kernel.schema_types import INTEGER_RANGE
 
 log = structlog.get_logger("callvault.http")
@@ -280,33 +280,6 @@ async def _unparsed_body_message(request: Request, cause: BaseException | None) 
     return "The request body could not be read as JSON."
 
 
-def _route_specificity(template: str) -> int:
-    return template.count("{")
-
-
-def _allowed_methods(request: Request) -> list[str]:
-    """The methods some operation serves on this concrete path (RFC 9110,
-    section 15.5.6), from the published OpenAPI.
-
-    A fixed segment names its own operation and is no id: on
-    `/call-recordings/search` only the search template counts, not
-    `/call-recordings/{id}`, whose operations answer 404 for it.
-    """
-    matching: dict[str, set[str]] = {}
-    for template, operations in request.app.openapi()["paths"].items():
-        pattern, _, _ = compile_path(template)
-        if pattern.match(request.url.path):
-            matching[template] = {method.upper() for method in operations}
-    if not matching:
-        return []
-    fewest = min(_route_specificity(template) for template in matching)
-    methods: set[str] = set()
-    for template, allowed in matching.items():
-        if _route_specificity(template) == fewest:
-            methods |= allowed
-    return sorted(methods)
-
-
 def _needs_token(request: Request) -> bool:
     """Whether the matched route authenticates and has not done so yet."""
     route = request.scope.get("route")
@@ -364,7 +337,7 @@ def install_error_handlers(app: FastAPI) -> None:
                     f"{excerpt(request.url.path)}."
                 )
             )
-            allowed = _allowed_methods(request)
+            allowed = allowed_methods(request.app, request.url.path)
             # Routes left out of the OpenAPI (/healthz) keep Starlette's answer.
             fallback = (error.headers or {}).get("Allow", "")
             response.headers["Allow"] = ", ".join(allowed) or fallback
