@@ -179,3 +179,23 @@ def test_one_domain_claimed_at_once_goes_to_one_account(
     for response in responses:
         if response.status_code == 409:
             refused(response, 409, "duplicate_object", "raced.example")
+
+
+def test_an_account_update_that_changes_nothing_keeps_updated_at(
+    api: httpx.Client,
+) -> None:
+    body = {"name": "Still", "domains": ["still.example"], "account_type": "partner"}
+    created = api.post("/accounts", json=body).json()["data"]
+    url = f"/accounts/{created['id']}"
+
+    for same in (
+        {},
+        body,
+        {"primary_domain": "STILL.example", "is_disabled": False, "logo_url": ""},
+    ):
+        response = api.patch(url, json=same)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == created, same
+
+    renamed = api.patch(url, json={"name": "Moved"}).json()["data"]
+    assert renamed["updated_at"] > created["updated_at"]

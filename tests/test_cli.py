@@ -11,6 +11,7 @@ import shlex
 import socket
 import sqlite3
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -270,6 +271,43 @@ def test_an_unreachable_postgresql_is_one_line_and_exit_1(command: str) -> None:
         f"error: cannot connect to postgresql://callvault:***@127.0.0.1:{port}/calls: "
         f'connection failed: connection to server at "127.0.0.1", port {port} '
         "failed: Connection refused\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.fixture
+def silent_host() -> Iterator[int]:
+    """A port that takes connections and never answers: a database host whose
+    server hangs, or a firewall that swallows the packets."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield int(listener.getsockname()[1])
+
+
+def test_a_database_host_that_never_answers_times_out_in_one_line(
+    silent_host: int,
+) -> None:
+    url = f"postgresql://callvault:s3cret@127.0.0.1:{silent_host}/calls"
+    env = {**live.cli_env(url), "CALLVAULT_DB_CONNECT_TIMEOUT": "1"}
+    started = time.monotonic()
+
+    result = subprocess.run(
+        [live.CALLVAULT, "orgs", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    # libpq waits at least 2 seconds, whatever the setting.
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        "error: cannot connect to "
+        f"postgresql://callvault:***@127.0.0.1:{silent_host}/calls: "
+        "connection timeout expired\n"
     )
     assert result.stdout == ""
 
@@ -589,6 +627,8 @@ def test_the_readme_shows_every_command_once_with_options_it_has() -> None:
         ("CALLVAULT_MAX_BODY_BYTES", "0", "greater than or equal to 1"),
         ("CALLVAULT_MAX_BODY_BYTES", "-1", "greater than or equal to 1"),
         ("CALLVAULT_READ_THREADS", "0", "greater than or equal to 1"),
+        ("CALLVAULT_DB_CONNECT_TIMEOUT", "0", "greater than or equal to 1"),
+        ("CALLVAULT_DB_CONNECT_TIMEOUT", "soon", "valid integer"),
     ],
 )
 def test_serve_refuses_a_setting_out_of_range_naming_it(

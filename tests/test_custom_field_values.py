@@ -74,3 +74,62 @@ def test_a_number_not_plainly_written_is_refused(
     assert "out of range" not in response.text
     assert "sys.set_int_max_str_digits" not in response.text
     assert len(response.text) < 1000
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://tickets.example/T-1",
+        "http://localhost:8080/calls?id=7#notes",
+        "HTTPS://Tickets.example/T-1",
+        "https://[2001:db8::1]/r/1",
+        "https://bücher.example/katalog",
+    ],
+)
+def test_a_url_is_stored_as_written(api: httpx.Client, written: str) -> None:
+    response = _set(api, "url", written)
+
+    assert response.status_code == 200, response.text
+    (value,) = response.json()["data"]["custom_fields"].values()
+    assert value["value"] == written
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://exa mple.com",
+        "https://tickets.example/T 1",
+        " https://tickets.example/T-1",
+        "https://tickets.example/T-1 ",
+        "https://exa\tmple.com",
+        "https://tickets.example/\nT-1",
+        "ftp://tickets.example/T-1",
+        "mailto:ana@customer.example",
+        "tickets.example/T-1",
+        "//tickets.example/T-1",
+        "https://",
+        "https:///T-1",
+        "https:tickets.example",
+        "https://tickets.example:99999/",
+        "https://1.2.3.4.5/",
+    ],
+)
+def test_a_url_that_is_not_an_absolute_http_url_is_refused(
+    api: httpx.Client, written: str
+) -> None:
+    field = api.post("/custom-fields", json=field_body("url")).json()["data"]
+    recording = create_recording(api)
+
+    response = api.patch(
+        f"/call-recordings/{recording['id']}",
+        json={"custom_fields": [{"slug": field["slug"], "value": written}]},
+    )
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`custom_fields[0].value`",
+        repr(field["slug"]),
+        "an absolute http or https URL with a host and no spaces",
+    )

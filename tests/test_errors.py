@@ -295,3 +295,80 @@ def test_an_internal_failure_is_500_in_the_envelope_without_internals(
     assert response.json()["errors"] == ["Something went wrong on our side."]
     for internal in ("account_domains", "sqlite", "psycopg", "SELECT", "INSERT"):
         assert internal not in response.text
+
+
+LONG = "x" * 10_000
+LONG_CASES = [
+    pytest.param("GET", f"/call-recordings/{LONG}", None, id="get-recording"),
+    pytest.param("PATCH", f"/call-recordings/{LONG}", {}, id="patch-recording"),
+    pytest.param("DELETE", f"/call-recordings/{LONG}", None, id="delete-recording"),
+    pytest.param("GET", f"/call-recordings/{LONG}/transcript", None, id="transcript"),
+    pytest.param("PUT", f"/call-recordings/{LONG}", {}, id="wrong-method"),
+    pytest.param("GET", f"/accounts/{LONG}", None, id="get-account"),
+    pytest.param("GET", f"/custom-fields/{LONG}", None, id="get-custom-field"),
+    pytest.param("GET", f"/custom-fields?object_type={LONG}", None, id="object-type"),
+    pytest.param("GET", f"/nothing/{LONG}", None, id="unknown-route"),
+    pytest.param("POST", f"/webhooks/{LONG}", {}, id="webhook-source"),
+    pytest.param(
+        "PATCH", "/call-recordings/{recording}", {"account_id": LONG}, id="account-id"
+    ),
+    pytest.param(
+        "PATCH",
+        "/call-recordings/{recording}",
+        {"custom_fields": [{"slug": LONG}]},
+        id="custom-field-slug",
+    ),
+    pytest.param(
+        "POST",
+        "/call-recordings",
+        recording_body(participant_emails=LONG),
+        id="participant",
+    ),
+    pytest.param(
+        "POST", "/call-recordings", recording_body(start_time=LONG), id="time"
+    ),
+    pytest.param("POST", "/accounts", {"name": "Long", "domains": [LONG]}, id="domain"),
+    pytest.param(
+        "POST",
+        "/custom-fields",
+        {"label": "L", "type": LONG, "object_type": "meeting"},
+        id="field-type",
+    ),
+    pytest.param(
+        "POST",
+        "/call-recordings/search",
+        {"filter": {"field": LONG, "operator": "equals", "value": "v"}},
+        id="filter-field",
+    ),
+    pytest.param(
+        "POST",
+        "/call-recordings/search",
+        {"filter": {"field": "title", "operator": LONG, "value": "v"}},
+        id="filter-operator",
+    ),
+    pytest.param(
+        "POST",
+        "/call-recordings/search",
+        {"filter": {"field": "start_time", "operator": "time_is_after", "value": LONG}},
+        id="filter-time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), LONG_CASES)
+def test_an_error_repeats_at_most_100_characters_of_a_callers_value(
+    api: httpx.Client, method: str, path: str, body: Any
+) -> None:
+    recording = create_recording(api)
+
+    response = api.request(
+        method, path.replace("{recording}", recording["id"]), json=body
+    )
+
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert_envelope(response, response.status_code, response.json()["code"])
+    message = " ".join(response.json()["errors"])
+    assert "x" * 101 not in message, message[:300]
+    assert re.search(r"x…|x'…", message), message
+    assert re.search(r"\(100\d\d characters\)", message), message
+    assert len(message) < 500

@@ -173,3 +173,20 @@ def test_a_changed_custom_field_updates_the_recording(
     assert "'maybe' is not an option slug" in invalid.stdout
     recording, _ = fetch(api, server, org, "zoom", "f1")
     assert recording["custom_fields"] == {"stage": {"slug": "stage", "value": "lost"}}
+
+
+def test_an_account_id_in_upper_case_links_its_account(
+    server: LiveServer, org: Org, api: httpx.Client, tmp_path
+) -> None:
+    account_id = setup_org(api)
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(
+        '{"source": "zoom", "external_id": "a1", "start_time": "2025-01-01T10:00:00Z", '
+        f'"end_time": "2025-01-01T10:10:00Z", "account_id": "{account_id.upper()}"}}\n'
+    )
+
+    result = run_import(server, org, "jsonl", calls)
+
+    assert result.exit_code == 0, result.output
+    recording, _ = fetch(api, server, org, "zoom", "a1")
+    assert recording["account_id"] == account_id

@@ -129,6 +129,18 @@ def test_the_request_over_the_limit_is_a_429(limited_api: httpx.Client) -> None:
     assert ietf_state(refused) == ("get", 0, int(refused.headers["retry-after"]))
 
 
+def test_head_counts_against_the_quota_of_its_get(limited_api: httpx.Client) -> None:
+    recording_id = create(limited_api)
+
+    head = limited_api.head(f"/call-recordings/{recording_id}")
+    get = limited_api.get(f"/call-recordings/{recording_id}")
+
+    assert head.status_code == get.status_code == 200
+    assert head.headers["ratelimit-policy"] == f'"get";q={GET_LIMIT};w=60'
+    assert head.headers["x-ratelimit-remaining"] == str(GET_LIMIT - 1)
+    assert get.headers["x-ratelimit-remaining"] == str(GET_LIMIT - 2)
+
+
 def test_errors_count_and_carry_the_fields(limited_api: httpx.Client) -> None:
     response = limited_api.get("/call-recordings/00000000-0000-0000-0000-000000000000")
 

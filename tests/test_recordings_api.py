@@ -173,6 +173,50 @@ def test_update_links_and_unlinks_an_account(api: httpx.Client) -> None:
     assert unlinked["updated_at"] >= linked["updated_at"] >= created["updated_at"]
 
 
+def test_an_update_that_changes_nothing_keeps_updated_at(api: httpx.Client) -> None:
+    account = api.post("/accounts", json={"name": "Kept"}).json()["data"]
+    field = api.post("/custom-fields", json=field_body("number")).json()["data"]
+    created = create_recording(api)
+    url = f"/call-recordings/{created['id']}"
+    same = {
+        "account_id": account["id"],
+        "custom_fields": [{"slug": field["slug"], "value": "7"}],
+    }
+    changed = api.patch(url, json=same).json()["data"]
+
+    bodies: list[dict[str, Any]] = [
+        {},
+        {"account_id": None, "custom_fields": None},
+        {"custom_fields": []},
+        same,
+        # The same values, written otherwise: stored canonically, they are equal.
+        {
+            "account_id": account["id"].upper(),
+            "custom_fields": [{"slug": field["slug"], "value": "+007"}],
+        },
+    ]
+    for body in bodies:
+        response = api.patch(url, json=body)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == changed, body
+
+    assert changed["updated_at"] > created["updated_at"]
+    assert api.get(url).json()["data"] == changed
+
+
+def test_unsetting_an_unset_field_changes_nothing(api: httpx.Client) -> None:
+    field = api.post("/custom-fields", json=field_body("text")).json()["data"]
+    created = create_recording(api)
+
+    response = api.patch(
+        f"/call-recordings/{created['id']}",
+        json={"account_id": "", "custom_fields": [{"slug": field["slug"]}]},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == created
+
+
 def test_update_with_an_unknown_account_is_400(api: httpx.Client) -> None:
     created = create_recording(api)
 

@@ -111,6 +111,52 @@ def test_an_integer_is_only_a_json_integer(api: httpx.Client, value: object) -> 
     refused(search, 400, "invalid_request_body", "`limit` must be an integer")
 
 
+@pytest.mark.parametrize("value", [10**30, 2**63, -1, -(10**30)])
+def test_a_message_offset_out_of_range_names_the_range(
+    api: httpx.Client, value: int
+) -> None:
+    message = {"speaker_name": "Ana", "message_content": "hi", "message_at_ms": value}
+
+    response = api.post(
+        "/call-recordings", json=recording_body(call_recording_messages=[message])
+    )
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`call_recording_messages[0].message_at_ms` must be an integer from 0 to "
+        f"{2**63 - 1}",
+    )
+    assert "Input should" not in response.text
+
+
+@pytest.mark.parametrize("value", ["0", "1001", "-1", "9" * 30])
+def test_an_account_page_limit_out_of_range_names_the_range(
+    api: httpx.Client, value: str
+) -> None:
+    response = api.get("/accounts", params={"limit": value})
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`limit` must be an integer from 1 to 1000",
+    )
+
+
+@pytest.mark.parametrize("value", ["x", "1e3", "", "0x10", "9" * 5000])
+def test_a_query_integer_that_is_no_integer_is_said_so(
+    api: httpx.Client, value: str
+) -> None:
+    response = api.get("/accounts", params={"limit": value})
+
+    refused(response, 400, "invalid_request_body", "`limit`", "integer")
+    assert "Input should" not in response.text
+    assert "Unable to parse" not in response.text
+    assert len(response.text) < 400
+
+
 def test_a_wrong_method_names_only_what_the_concrete_path_serves(
     api: httpx.Client,
 ) -> None:
@@ -122,6 +168,28 @@ def test_a_wrong_method_names_only_what_the_concrete_path_serves(
     assert on_search.headers["allow"] == "POST"
     assert on_recording.headers["allow"] == "DELETE, GET, PATCH"
     assert on_transcript.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE", "PUT"])
+def test_search_is_no_recording_id_for_another_method(
+    api: httpx.Client, anonymous: httpx.Client, method: str
+) -> None:
+    body = {} if method in ("PATCH", "PUT") else None
+
+    for client in (api, anonymous):
+        response = client.request(method, SEARCH, json=body)
+
+        refused(
+            response, 405, "method_not_allowed", f"{method} is not allowed on {SEARCH}"
+        )
+        assert response.headers["allow"] == "POST"
+
+
+def test_head_on_search_is_405_allowing_post(api: httpx.Client) -> None:
+    response = api.head(SEARCH)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
 
 
 def test_a_wrong_method_on_a_recording_still_allows_its_methods(

@@ -15,9 +15,11 @@ from callvault.health.routes import router as health_router
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
 from callvault.kernel.deps import lookups_on_loop
+from callvault.kernel.head import HeadAsGetMiddleware
 from callvault.kernel.http import RequestEdgeMiddleware, install_error_handlers
 from callvault.kernel.logging import configure_logging
 from callvault.kernel.openapi import install_openapi, operation_id
+from callvault.kernel.routing import serve_fixed_segments_first
 from callvault.organizations.routes import router as me_router
 from callvault.ratelimits.headers import RateLimitHeadersMiddleware
 from callvault.ratelimits.limiter import RateLimiter
@@ -71,11 +73,14 @@ def create_app(
     app.state.search_threads = anyio.CapacityLimiter(read_threads)
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
-    # Outermost, so that even the edge's own 500 carries the rate-limit fields.
+    # Outside the edge, so that even the edge's own 500 carries the rate-limit fields.
     app.add_middleware(RateLimitHeadersMiddleware)
+    # Outermost: everything inside routes, counts and answers a HEAD as a GET.
+    app.add_middleware(HeadAsGetMiddleware)
     for router in (recordings_router, custom_fields_router, accounts_router, me_router):
         app.include_router(router)
     app.include_router(health_router)
     app.include_router(search_router)
     app.include_router(webhooks_router)
+    serve_fixed_segments_first(app)
     return app

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a request waits for a free PostgreSQL connection.",
     )
+    db_connect_timeout: int = Field(
+        10,
+        ge=1,
+        description="Seconds to wait for PostgreSQL to accept a connection "
+        "(libpq waits at least 2).",
+    )
     read_threads: int | None = Field(
         None,
         ge=1,

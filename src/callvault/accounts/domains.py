@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,62}}")
@@ -16,7 +16,7 @@ def normalize_domain(raw: str, *, field: str) -> str:
     domain = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain).split("/")[0].rstrip(".")
     if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         raise InvalidRequest(
-            f"`{field}`: {raw!r} is not a domain (for example example.com)."
+            f"`{field}`: {quoted(raw)} is not a domain (for example example.com)."
         )
     return domain
 

@@ -7,28 +7,30 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from callvault.accounts.models import Account, AccountDomain
-from callvault.kernel.db import is_id
+from callvault.kernel.db import canonical_id
 
 
 def get(session: Session, organization_id: str, account_id: str) -> Account | None:
-    if not is_id(account_id):
+    canonical = canonical_id(account_id)
+    if canonical is None:
         return None
     return session.scalar(
         select(Account).where(
-            Account.organization_id == organization_id, Account.id == account_id
+            Account.organization_id == organization_id, Account.id == canonical
         )
     )
 
 
-def exists(session: Session, organization_id: str, account_id: str) -> bool:
-    if not is_id(account_id):
-        return False
-    found = session.scalar(
+def stored_id(session: Session, organization_id: str, account_id: str) -> str | None:
+    """The account's id as stored, when `account_id` names one in any case."""
+    canonical = canonical_id(account_id)
+    if canonical is None:
+        return None
+    return session.scalar(
         select(Account.id).where(
-            Account.organization_id == organization_id, Account.id == account_id
+            Account.organization_id == organization_id, Account.id == canonical
         )
     )
-    return found is not None
 
 
 def page(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body
 
 from callvault.accounts import service
@@ -11,7 +13,7 @@ from callvault.accounts.schemas import (
 )
 from callvault.kernel.deps import CurrentPrincipal, ReadSession, WriteSession
 from callvault.kernel.http import JSONResponse, ok
-from callvault.kernel.schema_types import Text
+from callvault.kernel.schema_types import IntegerBetween, Text
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -21,7 +23,7 @@ def list_accounts(
     principal: CurrentPrincipal,
     session: ReadSession,
     cursor: Text | None = None,
-    limit: int | None = None,
+    limit: Annotated[int, IntegerBetween(1, service.MAX_PAGE)] | None = None,
 ) -> JSONResponse:
     """Accounts, oldest first, a page at a time."""
     rows, next_cursor = service.page_accounts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from callvault.accounts.errors import AccountNotFound, DomainClaimed
 from callvault.accounts.models import Account
 from callvault.accounts.schemas import CreateAccountRequest, UpdateAccountRequest
 from callvault.kernel.cursor import decode_cursor, encode_cursor
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.times import format_instant, parse_instant, utcnow
 
 DEFAULT_PAGE = 100
@@ -23,7 +24,7 @@ MAX_PAGE = 1000
 def get_account(session: Session, organization_id: str, account_id: str) -> Account:
     account = repository.get(session, organization_id, account_id)
     if account is None:
-        raise AccountNotFound(f"No account with id {account_id!r}.")
+        raise AccountNotFound(f"No account with id {quoted(account_id)}.")
     return account
 
 
@@ -53,26 +54,40 @@ def update_account(
     account_id: str,
     request: UpdateAccountRequest,
 ) -> Account:
+    """An update that changes nothing leaves `updated_at` as it was."""
     account = get_account(session, organization_id, account_id)
-    if request.name is not None:
-        account.name = request.name.strip()
-    if request.account_type is not None:
-        account.type = request.account_type
-    if request.logo_url is not None:
-        account.logo_url = request.logo_url
-    if request.is_disabled is not None:
-        account.is_disabled = request.is_disabled
-    _update_domains(session, account, request)
-    account.updated_at = utcnow()
+    given = {
+        "name": None if request.name is None else request.name.strip(),
+        "type": request.account_type,
+        "logo_url": request.logo_url,
+        "is_disabled": request.is_disabled,
+    }
+    changed = _assign(account, given)
+    changed = _update_domains(session, account, request) or changed
+    if changed:
+        account.updated_at = utcnow()
     session.flush()
     return account
 
 
+def _assign(account: Account, given: Mapping[str, object]) -> bool:
+    """Set each given value that differs from the stored one; whether any did."""
+    differing = {
+        name: value
+        for name, value in given.items()
+        if value is not None and getattr(account, name) != value
+    }
+    for name, value in differing.items():
+        setattr(account, name, value)
+    return bool(differing)
+
+
 def _update_domains(
     session: Session, account: Account, request: UpdateAccountRequest
-) -> None:
+) -> bool:
+    """Whether the domains or the primary domain changed."""
     if request.domains is None and request.primary_domain is None:
-        return
+        return False
     current = [claim.domain for claim in account.domains]
     domains = (
         normalize_domains(request.domains, field="domains")
@@ -80,11 +95,13 @@ def _update_domains(
         else current
     )
     primary = _updated_primary(account.primary_domain, request.primary_domain, domains)
+    changed = primary != account.primary_domain or domains != current
     account.primary_domain = primary
     if domains != current:
         repository.replace_domains(session, account, [])
         session.flush()
         _claim(session, account, domains)
+    return changed
 
 
 def _updated_primary(
@@ -96,7 +113,7 @@ def _updated_primary(
         primary = normalize_domain(requested, field="primary_domain")
         if primary not in domains:
             raise InvalidRequest(
-                f"`primary_domain`: {primary!r} is not one of the account's domains."
+                f"`primary_domain`: {quoted(primary)} is not one of the account's domains."
             )
         return primary
     if current in domains:
@@ -134,14 +151,15 @@ def _refuse_claimed(session: Session, account: Account, domains: list[str]) -> N
     ):
         if holder != account.id:
             raise DomainClaimed(
-                f"The domain {domain!r} belongs to another account.", exists_id=holder
+                f"The domain {quoted(domain)} belongs to another account.",
+                exists_id=holder,
             )
 
 
 def page_accounts(
     session: Session, organization_id: str, cursor: str | None, limit: int | None
 ) -> tuple[list[Account], str]:
-    limit = _limit(limit)
+    limit = DEFAULT_PAGE if limit is None else limit
     after = None
     if cursor:
         position = decode_cursor("accounts", cursor)
@@ -161,14 +179,6 @@ def page_accounts(
         "accounts", {"t": format_instant(last.created_at), "id": last.id}
     )
     return rows[:limit], next_cursor
-
-
-def _limit(limit: int | None) -> int:
-    if limit is None:
-        return DEFAULT_PAGE
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidRequest(f"`limit` must be between 1 and {MAX_PAGE}; got {limit}.")
-    return limit
 
 
 def present(account: Account) -> dict[str, Any]:

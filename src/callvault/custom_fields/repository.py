@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
-from callvault.kernel.db import is_id
+from callvault.kernel.db import canonical_id
 
 
 def list_for(
@@ -25,11 +25,12 @@ def list_for(
 
 
 def get(session: Session, organization_id: str, field_id: str) -> CustomField | None:
-    if not is_id(field_id):
+    stored_id = canonical_id(field_id)
+    if stored_id is None:
         return None
     return session.scalar(
         select(CustomField).where(
-            CustomField.organization_id == organization_id, CustomField.id == field_id
+            CustomField.organization_id == organization_id, CustomField.id == stored_id
         )
     )
 

@@ -12,7 +12,7 @@ from callvault.custom_fields.errors import CustomFieldNotFound, DuplicateSlug
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.schemas import CreateCustomFieldRequest, SelectOption
 from callvault.custom_fields.types import FIELD_TYPES, OBJECT_TYPES, SELECT_TYPES
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.slugs import SLUG_PATTERN, slugify
 from callvault.kernel.times import format_instant
 
@@ -24,7 +24,7 @@ def check_object_type(object_type: str | None) -> str:
         )
     if object_type not in OBJECT_TYPES:
         raise InvalidRequest(
-            f"`object_type`: {object_type!r} is not allowed; "
+            f"`object_type`: {quoted(object_type)} is not allowed; "
             f"one of: {', '.join(OBJECT_TYPES)}."
         )
     return object_type
@@ -39,7 +39,7 @@ def list_fields(
 def get_field(session: Session, organization_id: str, field_id: str) -> CustomField:
     field = repository.get(session, organization_id, field_id)
     if field is None:
-        raise CustomFieldNotFound(f"No custom field with id {field_id!r}.")
+        raise CustomFieldNotFound(f"No custom field with id {quoted(field_id)}.")
     return field
 
 
@@ -49,13 +49,13 @@ def create_field(
     object_type = check_object_type(request.object_type)
     if request.type not in FIELD_TYPES:
         raise InvalidRequest(
-            f"`type`: {request.type!r} is not allowed; one of: {', '.join(FIELD_TYPES)}."
+            f"`type`: {quoted(request.type)} is not allowed; one of: {', '.join(FIELD_TYPES)}."
         )
     slug = _field_slug(request)
     existing = repository.by_slug(session, organization_id, object_type, slug)
     if existing is not None:
         raise DuplicateSlug(
-            f"A {object_type} custom field with slug {slug!r} exists already.",
+            f"A {object_type} custom field with slug {quoted(slug)} exists already.",
             exists_id=existing.id,
         )
     field = CustomField(
@@ -77,7 +77,7 @@ def create_field(
         # Another request took the slug between the check and the insert.
         existing = repository.by_slug(session, organization_id, object_type, slug)
         raise DuplicateSlug(
-            f"A {object_type} custom field with slug {slug!r} exists already.",
+            f"A {object_type} custom field with slug {quoted(slug)} exists already.",
             exists_id=existing.id if existing else None,
         ) from None
     return field
@@ -87,7 +87,7 @@ def _field_slug(request: CreateCustomFieldRequest) -> str:
     if request.slug:
         if not SLUG_PATTERN.fullmatch(request.slug):
             raise InvalidRequest(
-                f"`slug`: {request.slug!r} must be lower-case letters, digits, "
+                f"`slug`: {quoted(request.slug)} must be lower-case letters, digits, "
                 "`_` or `-`, starting with a letter or digit."
             )
         return request.slug
@@ -124,10 +124,12 @@ def _checked_options(options: list[SelectOption]) -> list[dict[str, str]]:
         slug = option.slug or slugify(label)
         if not SLUG_PATTERN.fullmatch(slug):
             raise InvalidRequest(
-                f"`{where}.slug`: {slug!r} must be lower-case letters, digits, `_` or `-`."
+                f"`{where}.slug`: {quoted(slug)} must be lower-case letters, digits, `_` or `-`."
             )
         if any(existing["slug"] == slug for existing in result):
-            raise InvalidRequest(f"`{where}.slug`: {slug!r} is used by another option.")
+            raise InvalidRequest(
+                f"`{where}.slug`: {quoted(slug)} is used by another option."
+            )
         checked = {"slug": slug, "label": label}
         if option.ai_description:
             checked["ai_description"] = option.ai_description

@@ -11,8 +11,11 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import HttpUrl, TypeAdapter, ValidationError
+
 from callvault.custom_fields.errors import InvalidCustomFieldValue
 from callvault.custom_fields.models import CustomField
+from callvault.kernel.errors import quoted
 from callvault.kernel.times import format_instant, parse_instant
 
 StoredValue = str | list[str]
@@ -59,16 +62,9 @@ def _single(field: CustomField, value: str, where: str) -> str:
         return checker(field, value)
     except ValueError as problem:
         raise InvalidCustomFieldValue(
-            f"`{where}`: {_quoted(value)} is not a valid {field.type} for "
+            f"`{where}`: {quoted(value)} is not a valid {field.type} for "
             f"{field.slug!r}: {problem}"
         ) from None
-
-
-def _quoted(value: str, limit: int = 60) -> str:
-    """The value as the refusal repeats it: a long one is cut, not echoed."""
-    if len(value) <= limit:
-        return repr(value)
-    return f"{value[:limit]!r}… ({len(value)} characters)"
 
 
 def _options(field: CustomField, values: list[str], where: str) -> list[str]:
@@ -81,7 +77,9 @@ def _options(field: CustomField, values: list[str], where: str) -> list[str]:
 def _select(field: CustomField, value: str, where: str = "") -> str:
     allowed = [option["slug"] for option in field.options or []]
     if value not in allowed:
-        message = f"{value!r} is not an option slug; allowed: {', '.join(allowed)}"
+        message = (
+            f"{quoted(value)} is not an option slug; allowed: {', '.join(allowed)}"
+        )
         if where:
             raise InvalidCustomFieldValue(f"`{where}`: {message}.")
         raise ValueError(message)
@@ -148,11 +146,27 @@ def _datetime(_: CustomField, value: str) -> str:
     return format_instant(parse_instant(value))
 
 
+_HTTP_URL = TypeAdapter(HttpUrl)
+_NOT_A_URL = (
+    "expected an absolute http or https URL with a host and no spaces, "
+    "such as https://tickets.example/T-1"
+)
+
+
 def _url(_: CustomField, value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("expected an http or https URL")
-    return value.strip()
+    """Stored as written, once pydantic's URL parser (WHATWG rules, IDNA
+    hosts, ports) takes it."""
+    # The parser forgives what a written URL must not hold: it drops tabs and
+    # newlines, escapes spaces, and finds a host for `https:///x` in the path.
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError(_NOT_A_URL)
+    if not urlsplit(value).hostname:
+        raise ValueError(_NOT_A_URL)
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError:
+        raise ValueError(_NOT_A_URL) from None
+    return value
 
 
 _CHECKERS: dict[str, Callable[[CustomField, str], str]] = {

@@ -26,6 +26,7 @@ from callvault.importers.records import (
     emails,
     reason,
 )
+from callvault.kernel.db import canonical_id
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 from callvault.recordings.schemas import CustomFieldValue
 
@@ -116,9 +117,14 @@ def _recording(parsed: _Recording) -> IncomingRecording:
         summary=parsed.summary or "",
         calendar_event_id=parsed.calendar_event_id or "",
         transcript=_transcript(parsed),
-        account_id=parsed.account_id,
+        account_id=_account_id(parsed.account_id),
         custom_fields=_custom_fields(parsed.custom_fields),
     )
+
+
+def _account_id(given: str | None) -> str | None:
+    """An id in any case names its account (RFC 9562, section 4)."""
+    return canonical_id(given) or given if given else given
 
 
 def _transcript(parsed: _Recording) -> list[IncomingUtterance] | None:

@@ -60,13 +60,24 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-# Ids are UUIDs in their canonical lower-case form (contract section 2).
+# Ids are UUIDs, stored and answered in their canonical lower-case form
+# (contract section 2); on input their hex digits are case-insensitive
+# (RFC 9562, section 4).
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ID_ANY_CASE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 
 
 def is_id(text: str) -> bool:
-    """Whether `text` can name a stored object; anything else is not found."""
+    """Whether `text` is an id as this server writes it (in a cursor, say)."""
     return _ID.fullmatch(text) is not None
+
+
+def canonical_id(text: str) -> str | None:
+    """The stored form of the id `text` gives in any case, or None: text that
+    is no UUID names nothing, and is not found."""
+    return text.lower() if _ID_ANY_CASE.fullmatch(text) else None
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -192,13 +203,28 @@ def create_db_engine(
     pool_size: int = 10,
     max_overflow: int = 10,
     pool_timeout: float = 30,
+    connect_timeout: int | None = None,
 ) -> Engine:
+    """`connect_timeout` (seconds, CALLVAULT_DB_CONNECT_TIMEOUT unless given)
+    bounds each PostgreSQL connection attempt: without it psycopg waits over
+    two minutes for a host that never answers, and start-up hangs with it.
+    A `connect_timeout` in the URL's query wins."""
+    from callvault.settings import get_settings
+
     url = normalize_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         # Each SQLite connection has its own page cache: handing out the
         # connection used last keeps a warm one busy rather than cycling
         # through cold ones.
         return _sqlite_engine(url, pool_use_lifo=True)
+    if connect_timeout is None:
+        connect_timeout = get_settings().db_connect_timeout
+    connect_args = (
+        {}
+        if "connect_timeout" in parsed.query
+        else {"connect_timeout": connect_timeout}
+    )
     return create_engine(
         url,
         pool_size=pool_size,
@@ -206,6 +232,7 @@ def create_db_engine(
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
         json_deserializer=load_json,
+        connect_args=connect_args,
     )
 
 

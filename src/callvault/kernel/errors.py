@@ -9,6 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
+# How much of a caller's value an error sentence repeats: enough to know it
+# by, never a 10,000-character id whole.
+ECHO_CHARS = 100
+
+
+def excerpt(text: str) -> str:
+    """`text`, a caller's, as an error sentence repeats it: cut after
+    ECHO_CHARS characters, saying how long it was."""
+    if len(text) <= ECHO_CHARS:
+        return text
+    return f"{text[:ECHO_CHARS]}… ({len(text)} characters)"
+
+
+def quoted(value: str) -> str:
+    """`value`, a caller's, quoted in an error sentence and cut as `excerpt`
+    cuts it."""
+    if len(value) <= ECHO_CHARS:
+        return repr(value)
+    return f"{value[:ECHO_CHARS]!r}… ({len(value)} characters)"
+
 
 class CallvaultError(Exception):
     status_code = 500

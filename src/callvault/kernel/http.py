@@ -15,7 +15,6 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.kernel.context import current_request_id, new_request_id, request_id_var
@@ -28,7 +27,11 @@ from callvault.kernel.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    excerpt,
 )
+from callvault.kernel.head import sent_method
+from callvault.kernel.routing import allowed_methods
+from callvault.kernel.schema_types import INTEGER_RANGE
 
 log = structlog.get_logger("callvault.http")
 
@@ -92,7 +95,7 @@ class RequestEdgeMiddleware:
         finally:
             log.info(
                 "http.request_served",
-                method=scope["method"],
+                method=sent_method(scope),
                 path=scope["path"],
                 status=status or 500,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -151,6 +154,9 @@ _TYPE_SENTENCES = {
     "dict_type": "must be a JSON object",
     # Strict text with a length bound reads the string as Unicode first.
     "string_unicode": "text must be valid Unicode (no lone surrogates)",
+    # A query parameter is text, read as an integer when it is one.
+    "int_parsing": "must be an integer, written in digits",
+    "int_parsing_size": "must be an integer, and this one is far too large",
 }
 
 
@@ -198,6 +204,8 @@ def _validation_message(request: Request, error: RequestValidationError) -> list
             messages.append(f"`{where}` is required.")
         elif where and kind in _TYPE_SENTENCES:
             messages.append(f"`{where}` {_TYPE_SENTENCES[kind]}.")
+        elif where and kind == INTEGER_RANGE:
+            messages.append(f"`{where}` {detail.get('msg')}.")
         elif where:
             reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
             messages.append(f"`{where}`: {reason}.")
@@ -272,33 +280,6 @@ async def _unparsed_body_message(request: Request, cause: BaseException | None) 
     return "The request body could not be read as JSON."
 
 
-def _route_specificity(template: str) -> int:
-    return template.count("{")
-
-
-def _allowed_methods(request: Request) -> list[str]:
-    """The methods some operation serves on this concrete path (RFC 9110,
-    section 15.5.6), from the published OpenAPI.
-
-    A fixed segment names its own operation and is no id: on
-    `/call-recordings/search` only the search template counts, not
-    `/call-recordings/{id}`, whose operations answer 404 for it.
-    """
-    matching: dict[str, set[str]] = {}
-    for template, operations in request.app.openapi()["paths"].items():
-        pattern, _, _ = compile_path(template)
-        if pattern.match(request.url.path):
-            matching[template] = {method.upper() for method in operations}
-    if not matching:
-        return []
-    fewest = min(_route_specificity(template) for template in matching)
-    methods: set[str] = set()
-    for template, allowed in matching.items():
-        if _route_specificity(template) == fewest:
-            methods |= allowed
-    return sorted(methods)
-
-
 def _needs_token(request: Request) -> bool:
     """Whether the matched route authenticates and has not done so yet."""
     route = request.scope.get("route")
@@ -344,15 +325,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
             return error_response(
-                NotFound(f"No route {request.method} {request.url.path}.")
+                NotFound(
+                    f"No route {sent_method(request.scope)} "
+                    f"{excerpt(request.url.path)}."
+                )
             )
         if error.status_code == 405:
             response = error_response(
                 MethodNotAllowed(
-                    f"{request.method} is not allowed on {request.url.path}."
+                    f"{sent_method(request.scope)} is not allowed on "
+                    f"{excerpt(request.url.path)}."
                 )
             )
-            allowed = _allowed_methods(request)
+            allowed = allowed_methods(request.app, request.url.path)
             # Routes left out of the OpenAPI (/healthz) keep Starlette's answer.
             fallback = (error.headers or {}).get("Allow", "")
             response.headers["Allow"] = ", ".join(allowed) or fallback

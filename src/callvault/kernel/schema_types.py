@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,8 +12,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     WithJsonSchema,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from callvault.kernel.times import parse_instant
 
@@ -50,6 +55,43 @@ Instant = Annotated[
     BeforeValidator(_instant),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
+
+
+# The error type of IntegerBetween: its message completes "`path` ...".
+INTEGER_RANGE = "integer_range"
+
+
+@dataclass(frozen=True)
+class IntegerBetween:
+    """`Annotated[int, IntegerBetween(low, high)]`: an integer from `low` to
+    `high`, both included, refused with a sentence that names both ends,
+    where pydantic's own `le` and `ge` name only the end that was crossed."""
+
+    low: int
+    high: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            self._check, handler(source)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(minimum=self.low, maximum=self.high)
+        return json_schema
+
+    def _check(self, value: int) -> int:
+        if not self.low <= value <= self.high:
+            raise PydanticCustomError(
+                INTEGER_RANGE,
+                "must be an integer from {low} to {high}",
+                {"low": self.low, "high": self.high},
+            )
+        return value
 
 
 class Pagination(BaseModel):

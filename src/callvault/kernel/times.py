@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from callvault.kernel.errors import quoted
+
 # RFC3339 section 5.6 date-time; the offset is mandatory (contract section 2:
 # a time without an offset is a 400). Lower-case t/z are allowed by the RFC.
 _RFC3339 = re.compile(
@@ -49,7 +51,7 @@ def parse_written_instant(text: str) -> WrittenInstant:
     match = _RFC3339.fullmatch(text)
     if not match:
         raise ValueError(
-            f"{text!r} is not an RFC3339 time with an offset "
+            f"{quoted(text)} is not an RFC3339 time with an offset "
             "(for example 2025-01-01T09:30:00Z)"
         )
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
@@ -60,7 +62,7 @@ def parse_written_instant(text: str) -> WrittenInstant:
     if zulu is None and (int(offset_hours) > 23 or int(offset_minutes) > 59):
         problem = "offsets run from -23:59 to +23:59"
     if problem:
-        raise ValueError(f"{text!r} is not a valid time: {problem}")
+        raise ValueError(f"{quoted(text)} is not a valid time: {problem}")
     fraction = fraction or ""
     micro = int(fraction[:_MICRO_DIGITS].ljust(_MICRO_DIGITS, "0"))
     offset = timedelta(0)
@@ -75,7 +77,9 @@ def parse_written_instant(text: str) -> WrittenInstant:
     except OverflowError:
         # 0001-01-01T00:00:00+01:00 is a valid RFC3339 text whose UTC instant
         # falls before the first representable one.
-        raise ValueError(f"{text!r} is outside the years 1 to 9999 in UTC") from None
+        raise ValueError(
+            f"{quoted(text)} is outside the years 1 to 9999 in UTC"
+        ) from None
     return WrittenInstant(floor, fraction[_MICRO_DIGITS:].rstrip("0"))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from callvault.accounts.domains import normalize_domains
-from callvault.kernel.errors import InvalidApiToken, InvalidRequest
+from callvault.kernel.errors import InvalidApiToken, InvalidRequest, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations import repository
 from callvault.organizations.errors import (
@@ -47,7 +47,8 @@ def create_organization(
     existing = repository.get_by_name(session, name)
     if existing is not None:
         raise OrganizationExists(
-            f"An organization named {name!r} exists already.", exists_id=existing.id
+            f"An organization named {quoted(name)} exists already.",
+            exists_id=existing.id,
         )
     organization = Organization(
         name=name, domains=normalize_domains(domains or [], field="domain")
@@ -60,7 +61,7 @@ def create_organization(
 def require_organization(session: Session, name: str) -> Organization:
     organization = repository.get_by_name(session, name)
     if organization is None:
-        raise OrganizationNotFound(f"No organization named {name!r}.")
+        raise OrganizationNotFound(f"No organization named {quoted(name)}.")
     return organization
 
 
@@ -89,17 +90,17 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
         # Only the shown prefix is kept: what comes after it cannot be
         # checked, and a token it does not hold must not be revoked.
         raise TokenNotFound(
-            f"No active token starts with {prefix!r}: give at most the "
+            f"No active token starts with {quoted(prefix)}: give at most the "
             f"{PREFIX_LENGTH} characters `tokens list` shows, or the whole token."
         )
     matches = (
         [whole] if whole else repository.active_tokens_with_prefix(session, prefix)
     )
     if not matches:
-        raise TokenNotFound(f"No active token starts with {prefix!r}.")
+        raise TokenNotFound(f"No active token starts with {quoted(prefix)}.")
     if len(matches) > 1:
         raise InvalidRequest(
-            f"{len(matches)} active tokens start with {prefix!r}: give more of it."
+            f"{len(matches)} active tokens start with {quoted(prefix)}: give more of it."
         )
     matches[0].revoked_at = utcnow()
     session.flush()

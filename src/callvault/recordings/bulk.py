@@ -31,7 +31,7 @@ from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.types import RECORDING_OBJECT_TYPE
 from callvault.custom_fields.values import StoredValue, canonical_value
 from callvault.kernel.db import new_id
-from callvault.kernel.errors import CallvaultError
+from callvault.kernel.errors import CallvaultError, quoted
 from callvault.kernel.times import utcnow
 from callvault.recordings import bulk_repository as sql
 from callvault.recordings import repository
@@ -170,7 +170,9 @@ def _plan_one(
     now: datetime,
 ) -> Result:
     if record.account_id and record.account_id not in stored.accounts:
-        return Rejected(f"`account_id`: no account with id {record.account_id!r}.")
+        return Rejected(
+            f"`account_id`: no account with id {quoted(record.account_id)}."
+        )
     try:
         changes = _field_changes(stored.fields, record.custom_fields)
     except CallvaultError as error:
@@ -295,7 +297,7 @@ def _field_changes(
         if definition is None:
             raise UnknownCustomField(
                 f"`{where}.slug`: no {RECORDING_OBJECT_TYPE} custom field "
-                f"{entry.slug!r}; see GET /custom-fields?object_type=meeting."
+                f"{quoted(entry.slug or '')}; see GET /custom-fields?object_type=meeting."
             )
         value = canonical_value(definition, entry.value, entry.values, where)
         changes.append((definition.id, definition.slug, value))

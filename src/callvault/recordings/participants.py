@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 
 _EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
 
 
 def check_email(email: str, field: str) -> str:
     if not _EMAIL.fullmatch(email):
-        raise InvalidRequest(f"`{field}`: {email!r} is not an email address.")
+        raise InvalidRequest(f"`{field}`: {quoted(email)} is not an email address.")
     return email
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
-from callvault.kernel.db import RFC3339Text, is_id
+from callvault.kernel.db import RFC3339Text, canonical_id
 from callvault.recordings.documents import recording_document
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
@@ -37,11 +37,12 @@ def get(
     """`for_update` locks the row until commit on PostgreSQL (SQLite's write
     transactions are exclusive already), so that concurrent updates of one
     recording take turns and `updated_at` follows their commit order."""
-    if not is_id(recording_id):
+    stored_id = canonical_id(recording_id)
+    if stored_id is None:
         return None
     statement = select(CallRecording).where(
         CallRecording.organization_id == organization_id,
-        CallRecording.id == recording_id,
+        CallRecording.id == stored_id,
     )
     if for_update:
         statement = statement.with_for_update().execution_options(
@@ -107,10 +108,11 @@ _RESPONSE_ROW = {
 def response_row(
     session: Session, organization_id: str, recording_id: str
 ) -> ResponseRow | None:
-    if not is_id(recording_id):
+    stored_id = canonical_id(recording_id)
+    if stored_id is None:
         return None
     statement = _RESPONSE_ROW[session.get_bind().dialect.name]
-    parameters = {"organization_id": organization_id, "recording_id": recording_id}
+    parameters = {"organization_id": organization_id, "recording_id": stored_id}
     return session.execute(statement, parameters).first()
 
 
@@ -163,6 +165,16 @@ def field_values(
     for recording_id, slug, value in rows:
         result[recording_id].append((slug, value))
     return result
+
+
+def stored_values(session: Session, recording_id: str) -> dict[str, StoredValue]:
+    """The recording's custom field values by field id."""
+    rows = session.execute(
+        select(RecordingFieldValue.field_id, RecordingFieldValue.value).where(
+            RecordingFieldValue.recording_id == recording_id
+        )
+    )
+    return {field_id: value for field_id, value in rows}
 
 
 def set_field_value(

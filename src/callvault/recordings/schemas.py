@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
-from callvault.kernel.schema_types import Instant, RequestBody, Text
+from callvault.kernel.schema_types import Instant, IntegerBetween, RequestBody, Text
 
 # The widest integer both databases store (PostgreSQL bigint).
 MAX_BIGINT = 2**63 - 1
@@ -62,7 +64,9 @@ class UpdateCallRecordingResponseBody(BaseModel):
 
 class CallRecordingMessage(RequestBody):
     message_content: Text | None = None
-    message_at_ms: int | None = Field(None, le=MAX_BIGINT)
+    message_at_ms: Annotated[int, IntegerBetween(0, MAX_BIGINT)] | None = Field(
+        None, description="Milliseconds from the start of the call."
+    )
     speaker_email: Text | None = Field(None, max_length=320)
     speaker_name: Text | None = Field(None, max_length=500)
 

@@ -24,7 +24,7 @@ from callvault.custom_fields.values import (
 from callvault.custom_fields.values import (
     present as present_value,
 )
-from callvault.kernel.errors import InvalidRequest
+from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations.service import Principal
 from callvault.recordings import repository
@@ -56,7 +56,7 @@ def get_recording(
         session, organization_id, recording_id, for_update=for_update
     )
     if recording is None:
-        raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
+        raise RecordingNotFound(f"No call recording with id {quoted(recording_id)}.")
     return recording
 
 
@@ -133,8 +133,6 @@ def _utterances(
         where = f"call_recording_messages[{index}]"
         if not message.message_content or not message.message_content.strip():
             raise InvalidRequest(f"`{where}.message_content` must not be empty.")
-        if message.message_at_ms is not None and message.message_at_ms < 0:
-            raise InvalidRequest(f"`{where}.message_at_ms` must be zero or greater.")
         email = (message.speaker_email or "").strip()
         name = (message.speaker_name or "").strip()
         if not email and not name:
@@ -143,7 +141,7 @@ def _utterances(
             )
         if email and email.lower() not in known:
             raise InvalidRequest(
-                f"`{where}.speaker_email`: {email!r} is not in `participant_emails` "
+                f"`{where}.speaker_email`: {quoted(email)} is not in `participant_emails` "
                 "and is not `primary_user_email`."
             )
         result.append(
@@ -178,9 +176,10 @@ def _known_account(
 ) -> str | None:
     if account_id == "":
         return None
-    if not accounts.exists(session, organization_id, account_id):
-        raise UnknownAccount(f"`account_id`: no account with id {account_id!r}.")
-    return account_id
+    stored = accounts.stored_id(session, organization_id, account_id)
+    if stored is None:
+        raise UnknownAccount(f"`account_id`: no account with id {quoted(account_id)}.")
+    return stored
 
 
 def _field_changes(
@@ -202,7 +201,7 @@ def _field_changes(
         if field is None:
             raise UnknownCustomField(
                 f"`{where}.slug`: no {RECORDING_OBJECT_TYPE} custom field "
-                f"{entry.slug!r}; see GET /custom-fields?object_type=meeting."
+                f"{quoted(entry.slug)}; see GET /custom-fields?object_type=meeting."
             )
         changes.append(
             (field.id, canonical_value(field, entry.value, entry.values, where))
@@ -221,16 +220,31 @@ def update_recording(
     recording_id: str,
     request: UpdateCallRecordingRequestBody,
 ) -> CallRecording:
+    """Only what differs from the stored recording is written: an update that
+    changes nothing leaves `updated_at` as it was."""
     recording = get_recording(session, organization_id, recording_id, for_update=True)
     changes = _field_changes(session, organization_id, request.custom_fields)
+    account_id = recording.account_id
     if request.account_id is not None:
-        recording.account_id = _known_account(
-            session, organization_id, request.account_id
-        )
+        account_id = _known_account(session, organization_id, request.account_id)
+
+    changes = _differing(changes, repository.stored_values(session, recording.id))
+    if account_id == recording.account_id and not changes:
+        return recording
+    recording.account_id = account_id
     _apply_fields(session, recording.id, changes)
     recording.updated_at = utcnow()
     session.flush()
     return recording
+
+
+def _differing(changes: FieldChanges, stored: dict[str, StoredValue]) -> FieldChanges:
+    """The changes whose value is not the stored one; of a field named twice,
+    the last value counts, as when each is written in turn."""
+    latest = dict(changes)
+    return [
+        (field, value) for field, value in latest.items() if stored.get(field) != value
+    ]
 
 
 def delete_recording(session: Session, organization_id: str, recording_id: str) -> None:
@@ -278,7 +292,7 @@ def present(session: Session, recording: CallRecording) -> Any:
 def present_stored(session: Session, organization_id: str, recording_id: str) -> Any:
     row = repository.response_row(session, organization_id, recording_id)
     if row is None:
-        raise RecordingNotFound(f"No call recording with id {recording_id!r}.")
+        raise RecordingNotFound(f"No call recording with id {quoted(recording_id)}.")
     return present_rows(session, organization_id, [row])[0]
 
 

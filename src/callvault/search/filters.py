@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from callvault.kernel.db import canonical_id
+from callvault.kernel.errors import quoted
 from callvault.kernel.times import WrittenInstant, parse_written_instant
 from callvault.search.errors import InvalidFilter
 from callvault.search.schemas import Filter
@@ -149,7 +151,7 @@ def _parse(tree: Filter, path: str, depth: int) -> Node:
         # Checked before the field, so that a misspelt operator is named as
         # such rather than asked for the field an `and` does not take.
         raise InvalidFilter(
-            f"`{path}.operator`: {tree.operator!r} is not an operator; operators "
+            f"`{path}.operator`: {quoted(tree.operator)} is not an operator; operators "
             f"are {_listing(COMPOUND + CONDITION_OPERATORS)}."
         )
     return _parse_condition(tree, path)
@@ -184,12 +186,12 @@ def _parse_condition(tree: Filter, path: str) -> Node:
     allowed = OPERATORS.get(field)
     if allowed is None:
         raise InvalidFilter(
-            f"`{path}.field`: {field!r} is not searchable; searchable fields are "
+            f"`{path}.field`: {quoted(field)} is not searchable; searchable fields are "
             f"{_listing(list(OPERATORS))}."
         )
     if operator not in allowed:
         raise InvalidFilter(
-            f"`{path}.operator`: {operator!r} is not allowed on `{field}`; "
+            f"`{path}.operator`: {quoted(str(operator))} is not allowed on `{field}`; "
             f"`{field}` allows {_listing(allowed)}."
         )
     if tree.subfilters:
@@ -202,7 +204,7 @@ def _parse_condition(tree: Filter, path: str) -> Node:
 
 def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     if operator == "equals":
-        return Equals(field, _value(tree, path))
+        return Equals(field, _operand(field, _value(tree, path)))
     if operator == "string_contains":
         return Contains(field, _value(tree, path).casefold())
     if operator == "time_is_after":
@@ -213,9 +215,9 @@ def _build(tree: Filter, path: str, field: str, operator: str) -> Node:
     if operator == "time_range":
         return _between(tree, path, field)
     if operator == "in":
-        return In(field, _values(tree, path))
+        return In(field, _operands(field, _values(tree, path)))
     if operator == "not_in":
-        return NotIn(field, _values(tree, path))
+        return NotIn(field, _operands(field, _values(tree, path)))
     _no_operand(tree, path)
     return IsSet(field, operator == "is_set")
 
@@ -253,6 +255,19 @@ def _values(tree: Filter, path: str) -> tuple[str, ...]:
     return tuple(tree.values)
 
 
+def _operand(field: str, value: str) -> str:
+    """An account id in any case names its account (RFC 9562, section 4): the
+    node holds its stored form, so the cursor bound to the node is the same
+    whatever case the filter was written in."""
+    if field == "account_id":
+        return canonical_id(value) or value
+    return value
+
+
+def _operands(field: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_operand(field, value) for value in values)
+
+
 def _no_operand(tree: Filter, path: str) -> None:
     if tree.value or tree.values:
         key = "value" if tree.value else "values"
@@ -279,8 +294,8 @@ def _between(tree: Filter, path: str, field: str) -> Between:
     end = _instant(values[1], f"{path}.values[1]")
     if end < start:
         raise InvalidFilter(
-            f"`{path}.values`: the start {values[0]!r} is after the end "
-            f"{values[1]!r}; `time_range` is [start, end)."
+            f"`{path}.values`: the start {quoted(values[0])} is after the end "
+            f"{quoted(values[1])}; `time_range` is [start, end)."
         )
     return Between(
         field,

@@ -18,7 +18,7 @@ from callvault.importers import files, registry
 from callvault.importers.errors import UnreadableDocument
 from callvault.importers.records import Document, Failed, Imported
 from callvault.kernel.db import Database
-from callvault.kernel.errors import InvalidAuthorizationHeader
+from callvault.kernel.errors import InvalidAuthorizationHeader, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations import repository as organizations
 from callvault.organizations.service import authenticate
@@ -103,7 +103,7 @@ def receive(
 ) -> Receipt:
     if source not in SOURCES:
         raise UnknownWebhookSource(
-            f"No webhooks for {source!r}; known: {', '.join(SOURCES)}."
+            f"No webhooks for {quoted(source)}; known: {', '.join(SOURCES)}."
         )
     with database.session(write=True) as session:
         organization_id = _organization(session, headers.get("authorization"), secret)
