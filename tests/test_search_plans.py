@@ -114,7 +114,7 @@ def statement_sql(
     plan = plans.page(shape, node, dialect, indexed, keyset=after is not None)
     bound = plan.parameters(shape, "org-1", after, 101, indexed)
     return str(
-        plan.statement.params(bound).compile(
+        plan.prepared.statement.params(bound).compile(
             dialect=dialect, compile_kwargs={"literal_binds": True}
         )
     )

@@ -80,6 +80,16 @@ def canonical_id(text: str) -> str | None:
     return text.lower() if _ID_ANY_CASE.fullmatch(text) else None
 
 
+# What a read by key runs on: a session, or on the event loop the bare
+# connection of `Database.loop_reader`.
+Reader = Session | Connection
+
+
+def dialect_name(reader: Reader) -> str:
+    bind = reader.get_bind() if isinstance(reader, Session) else reader
+    return bind.dialect.name
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An instant, always UTC: timestamptz on PostgreSQL, sortable text on SQLite."""
 
@@ -290,7 +300,11 @@ class Database:
         # for lookups run on an event loop, which must not queue for the
         # shared pool behind writers waiting out the busy timeout.
         self._loop_engine = (
-            _sqlite_engine(self.url, poolclass=SingletonThreadPool)
+            # Nothing to roll back on return: the loop's reads open no
+            # transaction.
+            _sqlite_engine(
+                self.url, poolclass=SingletonThreadPool, pool_reset_on_return=None
+            )
             if self.dialect == "sqlite"
             else None
         )
@@ -300,18 +314,18 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def loop_session(self) -> Iterator[Session]:
-        """A read session over the calling thread's own SQLite connection,
-        for a lookup by key run on the event loop (`kernel.deps`): it never
-        waits for a connection of the shared pool, and in WAL mode a read
-        waits for no writer."""
+    def loop_reader(self) -> Iterator[Connection]:
+        """The calling thread's own SQLite connection, for a lookup by key run
+        on the event loop (`kernel.deps`): it never waits for a connection of
+        the shared pool, and in WAL mode a read waits for no writer.
+
+        No transaction is opened around it: a lookup is one statement, which
+        SQLite runs in a transaction of its own, and opening one through
+        SQLAlchemy cost five times the lookup (bench/results)."""
         if self._loop_engine is None:
             raise RuntimeError("Only a SQLite database reads on the event loop.")
-        with (
-            Session(self._loop_engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+        with self._loop_engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:

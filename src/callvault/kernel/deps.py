@@ -14,7 +14,7 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from callvault.kernel.db import Database
+from callvault.kernel.db import Database, Reader
 from callvault.kernel.errors import InvalidAuthorizationHeader
 from callvault.organizations.service import Principal, authenticate
 from callvault.ratelimits.limiter import RateLimiter
@@ -43,43 +43,46 @@ def lookups_on_loop(database: Database, limiter: RateLimiter) -> bool:
     tenth of a millisecond, while handing it to a thread and back costs more
     than that again and makes the loop and the thread queue for Python's GIL
     (bench/results). So it runs on the loop, over the loop thread's own
-    connection (`Database.loop_session`), unless counting the request means
+    connection (`Database.loop_reader`), unless counting the request means
     a round trip to Redis. PostgreSQL is a round trip too.
     """
     return database.dialect == "sqlite" and not limiter.counts_remotely
 
 
-def _lookup_session(
-    database: Database, on_loop: bool
-) -> AbstractContextManager[Session]:
-    return database.loop_session() if on_loop else database.session(write=False)
+def _lookup_reader(database: Database, on_loop: bool) -> AbstractContextManager[Reader]:
+    return database.loop_reader() if on_loop else database.session(write=False)
 
 
-async def reading(
-    request: Request, work: Callable[[Session], T], *, search: bool = False
-) -> T:
-    """`work(session)` in a read session of its own: a lookup by key on the
-    event loop where `lookups_on_loop`, any other in a read thread, a search
-    thread for a search, else a lookup thread.
+async def looking_up(request: Request, work: Callable[[Reader], T]) -> T:
+    """`work(reader)`, a lookup by key, on the event loop where
+    `lookups_on_loop`, else in a session of its own in a lookup thread.
 
-    Reads run in threads of their own (CALLVAULT_READ_THREADS of each kind)
-    rather than in the pool every other handler shares, and searches apart
-    from lookups: a search may read much of a tenant, and every request's
-    token lookup must not wait for it. The hottest reads take this instead
-    of `ReadSession`: a session dependency costs two more hand-offs between
-    the event loop and a worker thread a request, as much as a page query.
+    Lookups run in threads of their own (CALLVAULT_READ_THREADS), apart from
+    the searches and the pool every other handler shares: a search may read
+    much of a tenant, and every request's token lookup must not wait for it.
+    The hottest reads take this instead of `ReadSession`: a session
+    dependency costs two more hand-offs between the event loop and a worker
+    thread a request, as much as a page query.
     """
     database = get_database(request)
-    on_loop = not search and request.app.state.lookups_on_loop
+    on_loop: bool = request.app.state.lookups_on_loop
 
     def unit() -> T:
-        with _lookup_session(database, on_loop) as session:
+        with _lookup_reader(database, on_loop) as reader:
+            return work(reader)
+
+    return unit() if on_loop else await in_lookup_thread(request, unit)
+
+
+async def searching(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` in a read session of its own in one of the process's
+    search threads (CALLVAULT_READ_THREADS)."""
+    database = get_database(request)
+
+    def unit() -> T:
+        with database.session(write=False) as session:
             return work(session)
 
-    if on_loop:
-        return unit()
-    if not search:
-        return await in_lookup_thread(request, unit)
     limiter: anyio.CapacityLimiter = request.app.state.search_threads
     return await anyio.to_thread.run_sync(unit, limiter=limiter)
 
@@ -120,8 +123,8 @@ async def authenticate_request(request: Request) -> Principal:
     on_loop: bool = request.app.state.lookups_on_loop
 
     def lookup() -> Principal:
-        with _lookup_session(database, on_loop) as session:
-            principal = authenticate(session, token)
+        with _lookup_reader(database, on_loop) as reader:
+            principal = authenticate(reader, token)
         request.state.principal = principal
         # On the loop only when counted in this process: with Redis,
         # counting is a network round trip.

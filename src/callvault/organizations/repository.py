@@ -1,11 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
+from callvault.kernel.db import Reader, load_json
+from callvault.kernel.prepared import Prepared
 from callvault.organizations.models import ApiToken, Organization
+
+
+class Credential(NamedTuple):
+    token_hash: str
+    token_id: str
+    organization_id: str
+    organization_name: str
+    organization_domains: tuple[str, ...]
 
 
 def get_by_name(session: Session, name: str) -> Organization | None:
@@ -21,26 +31,34 @@ def list_all(session: Session) -> list[Organization]:
 
 
 _token, _organizations = ApiToken.__table__.c, Organization.__table__
-# Built once and read as plain rows: every authenticated request runs it, and
-# building and loading ORM objects would cost several times the lookup.
-_ACTIVE_TOKEN = (
+# Every authenticated request runs it: built once, and on SQLite run on the
+# driver (kernel.prepared). The domains are read as their JSON text alike on
+# both databases.
+_ACTIVE_TOKEN = Prepared(
     select(
         _token.token_hash,
-        _token.id.label("token_id"),
-        _organizations.c.id.label("organization_id"),
-        _organizations.c.name.label("organization_name"),
-        _organizations.c.domains.label("organization_domains"),
+        _token.id,
+        _organizations.c.id,
+        _organizations.c.name,
+        cast(_organizations.c.domains, Text),
     )
     .join(_organizations, _organizations.c.id == _token.organization_id)
-    .where(_token.token_hash == bindparam("token_hash"), _token.revoked_at.is_(None))
+    .where(
+        _token.token_hash == bindparam("token_hash", required=False),
+        _token.revoked_at.is_(None),
+    )
 )
 
 
-def active_credential(
-    session: Session, token_hash: str
-) -> Row[*tuple[Any, ...]] | None:
+def active_credential(reader: Reader, token_hash: str) -> Credential | None:
     """The unrevoked token with this hash and its organization's columns."""
-    return session.execute(_ACTIVE_TOKEN, {"token_hash": token_hash}).first()
+    row = _ACTIVE_TOKEN.first(reader, {"token_hash": token_hash})
+    if row is None:
+        return None
+    token_hash, token_id, organization_id, name, domains = row
+    return Credential(
+        token_hash, token_id, organization_id, name, tuple(load_json(domains) or ())
+    )
 
 
 def active_token_by_hash(session: Session, token_hash: str) -> ApiToken | None:

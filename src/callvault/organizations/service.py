@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from callvault.accounts.domains import normalize_domains
+from callvault.kernel.db import Reader
 from callvault.kernel.errors import InvalidApiToken, InvalidRequest, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations import repository
@@ -107,9 +108,9 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
     return matches[0]
 
 
-def authenticate(session: Session, token: str) -> Principal:
+def authenticate(reader: Reader, token: str) -> Principal:
     digest = hash_token(token)
-    found = repository.active_credential(session, digest)
+    found = repository.active_credential(reader, digest)
     # The lookup is by hash, so timing reveals nothing of the token; the
     # constant-time comparison keeps it so should the lookup ever change.
     if found is None or not hmac.compare_digest(found.token_hash, digest):
@@ -117,6 +118,6 @@ def authenticate(session: Session, token: str) -> Principal:
     return Principal(
         organization_id=found.organization_id,
         organization_name=found.organization_name,
-        organization_domains=tuple(found.organization_domains or ()),
+        organization_domains=found.organization_domains,
         token_id=found.token_id,
     )

@@ -6,7 +6,6 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Row,
-    Select,
     SQLColumnExpression,
     String,
     bindparam,
@@ -22,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.values import StoredValue
-from callvault.kernel.db import RFC3339Text, canonical_id
+from callvault.kernel.db import Reader, RFC3339Text, canonical_id, dialect_name
+from callvault.kernel.prepared import Prepared
 from callvault.recordings.documents import recording_document
 from callvault.recordings.models import CallRecording, RecordingFieldValue, Utterance
 
@@ -82,8 +82,8 @@ DOCUMENT_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     recording_document(),
 )
 
-# A row of RESPONSE_COLUMNS or of DOCUMENT_COLUMNS.
-ResponseRow: TypeAlias = Row[*tuple[Any, ...]]
+# A row of RESPONSE_COLUMNS (a Row), or of DOCUMENT_COLUMNS (the driver's tuple).
+ResponseRow: TypeAlias = Row[*tuple[Any, ...]] | tuple[Any, ...]
 
 
 def response_columns(dialect: str) -> tuple[SQLColumnExpression[Any], ...]:
@@ -91,14 +91,17 @@ def response_columns(dialect: str) -> tuple[SQLColumnExpression[Any], ...]:
     return DOCUMENT_COLUMNS if dialect == "sqlite" else RESPONSE_COLUMNS
 
 
-def _response_row(columns: tuple[SQLColumnExpression[Any], ...]) -> Select[Any]:
-    return select(*columns).where(
-        _recording.organization_id == bindparam("organization_id"),
-        _recording.id == bindparam("recording_id"),
+def _response_row(columns: tuple[SQLColumnExpression[Any], ...]) -> Prepared:
+    return Prepared(
+        select(*columns).where(
+            _recording.organization_id == bindparam("organization_id", required=False),
+            _recording.id == bindparam("recording_id", required=False),
+        )
     )
 
 
-# Built once: building and caching a statement costs more than running it.
+# Built once, and on SQLite run on the driver (kernel.prepared): SQLAlchemy's
+# execution costs many times the probe.
 _RESPONSE_ROW = {
     dialect: _response_row(response_columns(dialect))
     for dialect in ("sqlite", "postgresql")
@@ -106,14 +109,15 @@ _RESPONSE_ROW = {
 
 
 def response_row(
-    session: Session, organization_id: str, recording_id: str
+    reader: Reader, organization_id: str, recording_id: str
 ) -> ResponseRow | None:
     stored_id = canonical_id(recording_id)
     if stored_id is None:
         return None
-    statement = _RESPONSE_ROW[session.get_bind().dialect.name]
+    prepared = _RESPONSE_ROW[dialect_name(reader)]
     parameters = {"organization_id": organization_id, "recording_id": stored_id}
-    return session.execute(statement, parameters).first()
+    row: ResponseRow | None = prepared.first(reader, parameters)
+    return row
 
 
 def by_external_id(
@@ -137,22 +141,22 @@ _HAS_FIELD_VALUES = select(
 )
 
 
-def has_field_values(session: Session, organization_id: str) -> bool:
+def has_field_values(reader: Reader, organization_id: str) -> bool:
     """Whether any recording of the organization has a custom field value:
     one probe of the field_id index per custom field of the organization."""
     parameters = {"organization_id": organization_id}
-    return bool(session.scalar(_HAS_FIELD_VALUES, parameters))
+    return bool(reader.scalar(_HAS_FIELD_VALUES, parameters))
 
 
 def field_values(
-    session: Session, recording_ids: Iterable[str]
+    reader: Reader, recording_ids: Iterable[str]
 ) -> dict[str, list[tuple[str, StoredValue]]]:
     """(slug, value) pairs per recording, in one query for the whole page."""
     ids = list(recording_ids)
     result: dict[str, list[tuple[str, StoredValue]]] = defaultdict(list)
     if not ids:
         return result
-    rows = session.execute(
+    rows = reader.execute(
         select(
             RecordingFieldValue.recording_id,
             CustomField.slug,

@@ -7,7 +7,7 @@ from callvault.kernel.deps import (
     CurrentPrincipal,
     ReadSession,
     WriteSession,
-    reading,
+    looking_up,
 )
 from callvault.kernel.http import JSONResponse, ok
 from callvault.recordings import service
@@ -43,9 +43,9 @@ async def get_call_recording(
     id: str, request: Request, principal: CurrentPrincipal
 ) -> JSONResponse:
     """Returns a single call recording by ID."""
-    recording = await reading(
+    recording = await looking_up(
         request,
-        lambda session: service.present_stored(session, principal.organization_id, id),
+        lambda reader: service.present_stored(reader, principal.organization_id, id),
     )
     return ok(recording)
 

@@ -24,6 +24,7 @@ from callvault.custom_fields.values import (
 from callvault.custom_fields.values import (
     present as present_value,
 )
+from callvault.kernel.db import Reader, dialect_name
 from callvault.kernel.errors import InvalidRequest, quoted
 from callvault.kernel.times import utcnow
 from callvault.organizations.service import Principal
@@ -260,27 +261,28 @@ def transcript(
 
 
 def present_rows(
-    session: Session, organization_id: str, rows: Sequence[ResponseRow]
+    reader: Reader, organization_id: str, rows: Sequence[ResponseRow]
 ) -> list[Any]:
     """Responses from rows of `repository.response_columns`: the documents
     SQLite keeps as they are, or dicts built from the columns."""
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect_name(reader) == "sqlite":
         return [orjson.Fragment(document) for _, _, document in rows]
-    return present_many(session, organization_id, rows)
+    return present_many(reader, organization_id, rows)
 
 
 def present_many(
-    session: Session, organization_id: str, rows: Sequence[ResponseRow]
+    reader: Reader, organization_id: str, rows: Sequence[ResponseRow]
 ) -> list[dict[str, Any]]:
-    """Responses from rows of `repository.RESPONSE_COLUMNS`."""
+    """Responses from rows of `repository.RESPONSE_COLUMNS`, which begin
+    with the id."""
     # Most organizations never set a custom field value: one cheap probe
     # spares them a query with an IN list as long as the page.
     values = (
-        repository.field_values(session, [row.id for row in rows])
-        if rows and repository.has_field_values(session, organization_id)
+        repository.field_values(reader, [row[0] for row in rows])
+        if rows and repository.has_field_values(reader, organization_id)
         else {}
     )
-    return [_present(row, values.get(row.id, [])) for row in rows]
+    return [_present(row, values.get(row[0], [])) for row in rows]
 
 
 def present(session: Session, recording: CallRecording) -> Any:
@@ -289,11 +291,11 @@ def present(session: Session, recording: CallRecording) -> Any:
     return present_stored(session, recording.organization_id, recording.id)
 
 
-def present_stored(session: Session, organization_id: str, recording_id: str) -> Any:
-    row = repository.response_row(session, organization_id, recording_id)
+def present_stored(reader: Reader, organization_id: str, recording_id: str) -> Any:
+    row = repository.response_row(reader, organization_id, recording_id)
     if row is None:
         raise RecordingNotFound(f"No call recording with id {quoted(recording_id)}.")
-    return present_rows(session, organization_id, [row])[0]
+    return present_rows(reader, organization_id, [row])[0]
 
 
 def _present(row: ResponseRow, values: list[tuple[str, StoredValue]]) -> dict[str, Any]:

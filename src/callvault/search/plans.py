@@ -10,13 +10,13 @@ recordings, and a few times more for a filter with lists or branches
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 
+from callvault.kernel.prepared import Prepared
 from callvault.search import repository
 from callvault.search.compile import Binds, IndexedNeedles, compile_search, derive
 from callvault.search.filters import Node
@@ -24,21 +24,13 @@ from callvault.search.pagination import Position
 from callvault.search.shapes import Shape
 
 # Shapes whose plans a process keeps, the least recently built dropped first:
-# a plan is a few kilobytes of SQL and one statement object.
+# a plan is a statement object and its compiled SQL, a few kilobytes.
 PLANS_KEPT = 256
 
 
 @dataclass(frozen=True)
 class Plan:
-    statement: Select[Any]
-    # The compiled SQL and, for a positional driver (SQLite's `?`), the
-    # parameter names in the order it takes their values.
-    sql: str
-    positions: tuple[str, ...]
-    # What each parameter is bound as: the statement's own constants, the
-    # type processors of its columns (instants as SQLite's stored text).
-    constants: Mapping[str, Any]
-    processors: Mapping[str, Callable[[Any], Any]]
+    prepared: Prepared
     # The parameters a needle derives: name to (kind, slot); see compile.derive.
     derived: Mapping[str, tuple[str, int]]
 
@@ -62,16 +54,6 @@ class Plan:
         if after is not None:
             bound["after_start"], bound["after_id"] = after.start_time, after.id
         return bound
-
-    def positional(self, bound: Mapping[str, Any]) -> tuple[Any, ...]:
-        """`bound` and the statement's constants in the compiled SQL's
-        order, as the driver takes them."""
-        values = {**self.constants, **bound}
-        processors = self.processors
-        return tuple(
-            processors[name](values[name]) if name in processors else values[name]
-            for name in self.positions
-        )
 
 
 class Plans:
@@ -128,23 +110,10 @@ def _build(
     binds = Binds(shape)
     compiled_filter = compile_search(node, dialect.name, indexed, binds)
     statement = repository.page_statement(compiled_filter, keyset, dialect.name)
-    compiled = statement.compile(dialect=dialect)
-    positions = tuple(compiled.positiontup or ())
-    processors = {}
-    for name in positions:
-        processor = (
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        )
-        if processor is not None:
-            processors[name] = processor
-    return Plan(
-        statement=statement,
-        sql=compiled.string,
-        positions=positions,
-        constants=compiled.construct_params(),
-        processors=processors,
-        derived=dict(binds.derived),
-    )
+    prepared = Prepared(statement)
+    # Compiled now, once, rather than by the first search that runs it.
+    prepared.compiled(dialect)
+    return Plan(prepared, dict(binds.derived))
 
 
 plans = Plans()

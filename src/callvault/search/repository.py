@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVarTuple
 
@@ -119,18 +119,10 @@ def _before_position() -> ColumnElement[bool]:
     return tuple_(_recording.start_time, _recording.id) < tuple_(start, recording_id)
 
 
-def search_page(session: Session, plan: Plan, bound: dict[str, Any]) -> list[Any]:
-    """The page's rows: on SQLite (id, stored start_time, document) tuples
-    from the driver, which the compiled SQL runs on directly; elsewhere rows
-    of `recordings.repository.RESPONSE_COLUMNS`."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        return driver.execute(plan.sql, plan.positional(bound)).fetchall()
-    # Through the Connection: a Core select gains nothing from the ORM's
-    # execution path, which costs more than a cached statement's execution.
-    return list(connection.execute(plan.statement, bound))
+def search_page(session: Session, plan: Plan, bound: dict[str, Any]) -> Sequence[Any]:
+    """The page's rows: on SQLite (id, stored start_time, document) tuples,
+    elsewhere rows of `recordings.repository.RESPONSE_COLUMNS`."""
+    return plan.prepared.rows(session, bound)
 
 
 def title_candidates_within(session: Session, needle: str, cap: int) -> str | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
 
-from callvault.kernel.deps import CurrentPrincipal, reading
+from callvault.kernel.deps import CurrentPrincipal, searching
 from callvault.kernel.http import JSONResponse, ok
 from callvault.search import service
 from callvault.search.schemas import (
@@ -32,7 +32,7 @@ async def search_call_recordings(
     `title` (`equals`, `string_contains`), `start_time` (`time_is_after`,
     `time_is_before`, `time_range`). See docs/search.md.
     """
-    page = await reading(
-        request, lambda session: service.search(session, principal, body), search=True
+    page = await searching(
+        request, lambda session: service.search(session, principal, body)
     )
     return ok(page.data, pagination=page.pagination)
