@@ -1,11 +1,13 @@
-"""Searches and lookups run in read threads of their own (kernel.deps): a
-search in progress, however long, leaves every other request's token lookup,
-gets and writes free to go on."""
+"""Where reads run (kernel.deps): on SQLite lookups and searches on the event
+loop, a search only within its budget of SQLite instructions; past it, and
+on PostgreSQL, in read threads of their own, so that a long search leaves
+every other request's token lookup, gets and writes free to go on."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,25 +18,49 @@ from callvault.recordings import service as recordings_service
 from callvault.search import service
 from tests.factories import create_recording, recording_body
 from tests.live import LiveServer, Org
+from tests.recording_rows import BASE_TIME, Row, add_recordings
+
+# A two-character needle has no trigram: it is tested on a walk of the
+# tenant's recordings, here all of them, some 100,000 SQLite instructions.
+WALKED = 20_000
 
 
-def test_a_search_in_progress_holds_up_no_lookup_or_write(
+def walked_tenant(server: LiveServer, org: Org) -> str:
+    """WALKED recordings of `org`, the oldest alone holding "zq"; its id."""
+    rows = [
+        Row(title=f"Weekly sync {n}", start_time=BASE_TIME + timedelta(seconds=n))
+        for n in range(1, WALKED)
+    ]
+    oldest = Row(title="Zq review", start_time=BASE_TIME)
+    add_recordings(server.database, org.id, [*rows, oldest])
+    return oldest.id
+
+
+ZQ = {"filter": {"field": "title", "operator": "string_contains", "value": "zq"}}
+
+
+def test_a_long_search_moves_off_the_loop_and_holds_up_no_lookup_or_write(
     server: LiveServer, org: Org, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recording = create_recording(api)
+    oldest = walked_tenant(server, org)
     searching, release = threading.Event(), threading.Event()
+    places: list[str] = []
     search = service.search
 
-    def held_search(*args: Any, **kwargs: Any) -> Any:
-        searching.set()
-        # Bounded, so that a failure cannot hang the suite.
-        release.wait(timeout=60)
+    def held_off_the_loop(*args: Any, **kwargs: Any) -> Any:
+        on_loop = asyncio._get_running_loop() is not None
+        places.append("loop" if on_loop else "thread")
+        if not on_loop:
+            searching.set()
+            # Bounded, so that a failure cannot hang the suite.
+            release.wait(timeout=60)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr(service, "search", held_search)
+    monkeypatch.setattr(service, "search", held_off_the_loop)
     answers: list[httpx.Response] = []
     searcher = threading.Thread(
-        target=lambda: answers.append(api.post("/call-recordings/search", json={}))
+        target=lambda: answers.append(api.post("/call-recordings/search", json=ZQ))
     )
     searcher.start()
     try:
@@ -52,6 +78,27 @@ def test_a_search_in_progress_holds_up_no_lookup_or_write(
     assert got.status_code == 200 and created.status_code == 200
     assert still_searching
     assert answers[0].status_code == 200
+    assert [r["id"] for r in answers[0].json()["data"]] == [oldest]
+    on_sqlite = server.database.dialect == "sqlite"
+    assert places == (["loop", "thread"] if on_sqlite else ["thread"])
+
+
+def test_a_search_within_its_budget_is_answered_on_the_loop_on_sqlite(
+    server: LiveServer, org: Org, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recording = create_recording(api, title="Zq kickoff")
+    places: list[bool] = []
+    search = service.search
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        places.append(asyncio._get_running_loop() is not None)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(service, "search", noted)
+    answer = api.post("/call-recordings/search", json=ZQ)
+
+    assert [r["id"] for r in answer.json()["data"]] == [recording["id"]]
+    assert places == [server.database.dialect == "sqlite"]
 
 
 def test_lookups_by_key_run_on_the_event_loop_only_on_sqlite_counting_locally(
@@ -82,4 +129,7 @@ def test_lookups_by_key_run_on_the_event_loop_only_on_sqlite_counting_locally(
     )
     expected = server.database.dialect == "sqlite" and not counted_in_redis
     assert (got.status_code, searched.status_code) == (200, 200)
-    assert on_loop == {"token": expected, "get": expected, "search": False}
+    # A search runs on the loop on SQLite however requests are counted: it
+    # asks nothing of Redis.
+    on_sqlite = server.database.dialect == "sqlite"
+    assert on_loop == {"token": expected, "get": expected, "search": on_sqlite}

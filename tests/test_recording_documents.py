@@ -125,7 +125,7 @@ def test_sqlite_documents_equal_the_python_answer(
 def _both_answers(
     database: Database, recording_id: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The recording as SQLite writes it, and as Python builds it from its
+    """The recording as SQLite keeps it, and as Python builds it from its
     columns, both read as a client reads JSON."""
     table = CallRecording.__table__.c
     with database.session(write=False) as session:
@@ -139,4 +139,5 @@ def _both_answers(
             select(*repository.RESPONSE_COLUMNS).where(table.id == recording_id)
         ).one()
         (built,) = present_many(session, organization_id, [row])
-    return orjson.loads(stored.document), orjson.loads(orjson.dumps(built))
+    _, _, document = stored
+    return orjson.loads(document), orjson.loads(orjson.dumps(built))

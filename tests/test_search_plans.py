@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 
 import orjson
 import pytest
-from sqlalchemy import event
 
 from callvault.kernel import migrate
 from callvault.kernel.db import Database
@@ -183,22 +182,29 @@ def test_sqlite_walks_the_tenant_in_order_for_a_common_needle(
     ]
 
 
-def statements_of_search(database: Database, tree: dict[str, Any]) -> list[str]:
-    """The SQL the search service sends to SQLite for one request, as SQLite
-    runs it (values written in): the service runs its compiled pages on the
+def traced_search(
+    database: Database, tree: dict[str, Any], organization_id: str = "org-1"
+) -> tuple[list[str], search_service.SearchPage]:
+    """The SELECTs one search sends to SQLite, as SQLite runs them (values
+    written in), and its page: the service runs its statements on the
     driver's connection, past SQLAlchemy's events."""
     sent: list[str] = []
-    principal = Principal("org-1", "plans", (), "token")
+    principal = Principal(organization_id, "plans", (), "token")
     request = SearchCallRecordingsRequest.model_validate({"filter": tree})
     with database.session(write=False) as session:
         driver = session.connection().connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
         driver.set_trace_callback(sent.append)
         try:
-            search_service.search(session, principal, request)
+            page = search_service.search(session, principal, request)
         finally:
             driver.set_trace_callback(None)
-    return [sql for sql in sent if sql.lstrip().upper().startswith("SELECT")]
+    selects = [sql for sql in sent if sql.lstrip().upper().startswith("SELECT")]
+    return selects, page
+
+
+def statements_of_search(database: Database, tree: dict[str, Any]) -> list[str]:
+    return traced_search(database, tree)[0]
 
 
 def test_sqlite_reads_a_rare_needles_candidates_once(sqlite_database: Database) -> None:
@@ -511,19 +517,7 @@ def search_sql(
     database: Database, organization_id: str, tree: dict[str, Any]
 ) -> tuple[list[str], list[str]]:
     """The trigram probes one search sent, and the ids it answered."""
-    sent: list[str] = []
-
-    def record(_c: Any, _cu: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    principal = Principal(organization_id, "plans", (), "token")
-    request = SearchCallRecordingsRequest.model_validate({"filter": tree})
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        with database.session(write=False) as session:
-            page = search_service.search(session, principal, request)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+    sent, page = traced_search(database, tree, organization_id)
     probes = [sql for sql in sent if "call_recording_titles" in sql]
     return probes, [item["id"] for item in orjson.loads(orjson.dumps(page.data))]
 

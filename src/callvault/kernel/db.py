@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import SingletonThreadPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -80,14 +82,23 @@ def canonical_id(text: str) -> str | None:
     return text.lower() if _ID_ANY_CASE.fullmatch(text) else None
 
 
-# What a read by key runs on: a session, or on the event loop the bare
-# connection of `Database.loop_reader`.
+# What a read runs on: a session, or on the event loop the bare connection
+# of `Database.loop_reader`.
 Reader = Session | Connection
 
 
-def dialect_name(reader: Reader) -> str:
+def dialect_of(reader: Reader) -> Dialect:
     bind = reader.get_bind() if isinstance(reader, Session) else reader
-    return bind.dialect.name
+    return bind.dialect
+
+
+def dialect_name(reader: Reader) -> str:
+    return dialect_of(reader).name
+
+
+def engine_url(reader: Reader) -> URL:
+    bind = reader.get_bind() if isinstance(reader, Session) else reader
+    return bind.engine.url
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -277,6 +288,52 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class ReadOverBudget(Exception):
+    """A read on the event loop spent its budget of SQLite instructions."""
+
+
+# How often, in SQLite virtual-machine instructions, a budgeted read is
+# looked at; SQLite counts them within each step of a statement.
+_BUDGET_GRAIN = 1000
+
+
+@contextmanager
+def _budgeted(driver: sqlite3.Connection, budget: int | None) -> Iterator[None]:
+    if budget is None:
+        yield
+        return
+    spent = 0
+
+    def over() -> bool:
+        nonlocal spent
+        spent += _BUDGET_GRAIN
+        return spent > budget
+
+    driver.set_progress_handler(over, _BUDGET_GRAIN)
+    try:
+        yield
+    except (sqlite3.OperationalError, OperationalError) as error:
+        # SQLite answers a handler's refusal with "interrupted".
+        if spent > budget:
+            raise ReadOverBudget(f"over {budget} instructions") from error
+        raise
+    finally:
+        driver.set_progress_handler(None, 0)
+
+
+@contextmanager
+def _snapshot(driver: sqlite3.Connection, snapshot: bool) -> Iterator[None]:
+    if not snapshot:
+        yield
+        return
+    driver.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if driver.in_transaction:
+            driver.execute("ROLLBACK")
+
+
 class Database:
     """An engine and its sessions; one unit of work per request or command."""
 
@@ -314,18 +371,30 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def loop_reader(self) -> Iterator[Connection]:
-        """The calling thread's own SQLite connection, for a lookup by key run
-        on the event loop (`kernel.deps`): it never waits for a connection of
-        the shared pool, and in WAL mode a read waits for no writer.
+    def loop_reader(
+        self, *, budget: int | None = None, snapshot: bool = False
+    ) -> Iterator[Connection]:
+        """The calling thread's own SQLite connection, for reads run on the
+        event loop (`kernel.deps`): it never waits for a connection of the
+        shared pool, and in WAL mode a read waits for no writer.
 
-        No transaction is opened around it: a lookup is one statement, which
-        SQLite runs in a transaction of its own, and opening one through
-        SQLAlchemy cost five times the lookup (bench/results)."""
+        No transaction is opened through SQLAlchemy, which cost five times a
+        lookup by key (bench/results): one statement runs in a transaction
+        of its own, and `snapshot` makes several read one state of the
+        database, in a transaction begun and ended on the driver. So reads
+        here run on the driver only (`kernel.prepared`).
+
+        `budget`: the SQLite virtual-machine instructions the reads may spend
+        before they are interrupted with ReadOverBudget, so that a long scan
+        does not hold up every other request of the process.
+        """
         if self._loop_engine is None:
             raise RuntimeError("Only a SQLite database reads on the event loop.")
         with self._loop_engine.connect() as connection:
-            yield connection
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            with _budgeted(driver, budget), _snapshot(driver, snapshot):
+                yield connection
 
     @contextmanager
     def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:

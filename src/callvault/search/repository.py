@@ -16,8 +16,9 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.orm import Session
 
+from callvault.kernel.db import Reader
+from callvault.kernel.prepared import Prepared
 from callvault.recordings.models import CallRecording
 from callvault.recordings.repository import response_columns
 from callvault.search.compile import (
@@ -119,17 +120,28 @@ def _before_position() -> ColumnElement[bool]:
     return tuple_(_recording.start_time, _recording.id) < tuple_(start, recording_id)
 
 
-def search_page(session: Session, plan: Plan, bound: dict[str, Any]) -> Sequence[Any]:
+def search_page(reader: Reader, plan: Plan, bound: dict[str, Any]) -> Sequence[Any]:
     """The page's rows: on SQLite (id, stored start_time, document) tuples,
     elsewhere rows of `recordings.repository.RESPONSE_COLUMNS`."""
-    return plan.prepared.rows(session, bound)
+    return plan.prepared.rows(reader, bound)
 
 
-def title_candidates_within(session: Session, needle: str, cap: int) -> str | None:
+def _title_candidates_within() -> Prepared:
+    capped = (
+        title_candidates(bindparam("phrase", type_=String(), required=False))
+        .limit(bindparam("cap", type_=Integer(), required=False))
+        .subquery()
+    )
+    return Prepared(select(func.count(), func.json_group_array(capped.c.rowid)))
+
+
+_TITLE_CANDIDATES_WITHIN = _title_candidates_within()
+
+
+def title_candidates_within(reader: Reader, needle: str, cap: int) -> str | None:
     """The rowids of every title with `needle`, in every organization, as a
     JSON array when the FTS5 index holds fewer than `cap`; None, having read
     `cap`, if not. One row either way: SQLite gathers the rowids itself."""
-    capped = title_candidates(fts_phrase(needle)).limit(cap).subquery()
-    rowids = func.json_group_array(capped.c.rowid)
-    count, listed = session.execute(select(func.count(), rowids)).one()
+    bound = {"phrase": fts_phrase(needle), "cap": cap}
+    count, listed = _TITLE_CANDIDATES_WITHIN.rows(reader, bound)[0]
     return str(listed) if count < cap else None

@@ -33,6 +33,6 @@ async def search_call_recordings(
     `time_is_before`, `time_range`). See docs/search.md.
     """
     page = await searching(
-        request, lambda session: service.search(session, principal, body)
+        request, lambda reader: service.search(reader, principal, body)
     )
     return ok(page.data, pagination=page.pagination)

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy.orm import Session
 
+from callvault.kernel.db import Reader, dialect_of, engine_url
 from callvault.organizations.service import Principal
 from callvault.recordings.repository import ResponseRow
 from callvault.recordings.service import present_rows
@@ -93,7 +93,7 @@ common_needles = CommonNeedles()
 
 
 def search(
-    session: Session, principal: Principal, request: SearchCallRecordingsRequest
+    reader: Reader, principal: Principal, request: SearchCallRecordingsRequest
 ) -> SearchPage:
     organization_id = principal.organization_id
     limit = _limit(request.limit)
@@ -101,15 +101,15 @@ def search(
     bound_to = pagination.binding(organization_id, node, limit)
     # "" is what the last page answers; sent back, it means "from the start".
     after = pagination.decode(request.cursor, bound_to) if request.cursor else None
-    dialect = session.get_bind().dialect
+    dialect = dialect_of(reader)
     shape = shape_of(node)
-    indexed = _indexed_needles(session, node, dialect.name)
+    indexed = _indexed_needles(reader, node, dialect.name)
     plan = plans.page(shape, node, dialect, indexed, keyset=after is not None)
 
     # One row beyond the page tells whether another page exists, so a page
     # is never followed by an empty one.
     bound = plan.parameters(shape, organization_id, after, limit + 1, indexed)
-    rows = repository.search_page(session, plan, bound)
+    rows = repository.search_page(reader, plan, bound)
     page, has_next = rows[:limit], len(rows) > limit
     cursor = pagination.encode(_position(page[-1]), bound_to) if has_next else ""
     log.debug(
@@ -119,7 +119,7 @@ def search(
         has_next_page=has_next,
     )
     return SearchPage(
-        present_rows(session, organization_id, page),
+        present_rows(reader, organization_id, page),
         {"cursor": cursor, "has_next_page": has_next},
     )
 
@@ -133,9 +133,7 @@ def _position(row: ResponseRow) -> pagination.Position:
     return pagination.Position(moment, row[0])
 
 
-def _indexed_needles(
-    session: Session, node: Node | None, dialect: str
-) -> IndexedNeedles:
+def _indexed_needles(reader: Reader, node: Node | None, dialect: str) -> IndexedNeedles:
     """The needles worth answering from the trigram index.
 
     PostgreSQL's planner weighs pg_trgm against the ordered walk by its own
@@ -148,13 +146,13 @@ def _indexed_needles(
     if dialect != "sqlite":
         return dict.fromkeys(trigram_needles(node))
     # The engine's URL, a value: no text is rendered on each search.
-    database = session.get_bind().engine.url
+    database = engine_url(reader)
     indexed = {}
     for needle in leading_needles(node):
         if common_needles.holds(database, needle):
             continue
         rowids = repository.title_candidates_within(
-            session, needle, COMMON_NEEDLE_MATCHES
+            reader, needle, COMMON_NEEDLE_MATCHES
         )
         if rowids is None:
             common_needles.add(database, needle)
