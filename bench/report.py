@@ -132,7 +132,7 @@ def render(
         "- Datasette: `--immutable`, sql_time_limit_ms 60000, "
         f"num_sql_threads {options.datasette_threads}, facets and suggestions off, "
         "every request `organization_id=…&_sort_desc=start_time&_size=…"
-        "&_nocount=1&_nofacet=1&_nosuggest=1` (its SQL orders by start_time desc alone; its `_next` token carries the id)",
+        "&_nocount=1&_nofacet=1&_nosuggest=1&_nocol=document` (its SQL orders by start_time desc alone; its `_next` token carries the id)",
         f"- callvault: `callvault serve`, CALLVAULT_RATE_LIMITS=off, "
         f"CALLVAULT_LOG_LEVEL={options.log_level}",
         "",

@@ -252,6 +252,11 @@ def datasette_path(database: str, dataset: Dataset, variant: Variant) -> str | N
         "_nocount": "1",
         "_nofacet": "1",
         "_nosuggest": "1",
+        # The recording's columns, as the table held them before callvault
+        # kept each response's JSON in it (migration 0005), so that Datasette
+        # does not read and encode that text too; it made no difference
+        # beyond noise (page 100: 160 rps with it, 164 without).
+        "_nocol": "document",
         **variant.datasette,
     }
     if variant.datasette_next:
