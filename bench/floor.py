@@ -3,8 +3,9 @@ request on a warm server (`search.service.search` for a search, with the
 trigram probe of a title needle unless the service remembers it common, and
 the page query; `recordings.service.present_stored` for a get), captured as
 the driver runs it (sqlite3's trace callback, the values written in), then
-executed directly with sqlite3 on the same file, one after the other. Only
-execution and fetching the rows are timed.
+executed directly with sqlite3 on the same file, one after the other, on a
+connection with the page cache callvault reads with. Only execution and
+fetching the rows are timed.
 
 On SQLite that SQL reads each recording's response JSON as stored
 (recordings.documents), so the floor includes reading the documents."""
@@ -115,7 +116,14 @@ def count_rows(dataset: Dataset, work: Work, limit: int) -> int:
 
 
 def _connect(db: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+    from callvault.settings import SQLITE_READ_CACHE_MB
+
+    connection = sqlite3.connect(
+        f"file:{db}?mode=ro", uri=True, check_same_thread=False
+    )
+    # The page cache callvault's reading connection has (kernel.db).
+    connection.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_MB * 1024}")
+    return connection
 
 
 MIN_REQUESTS = 3

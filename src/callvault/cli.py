@@ -90,12 +90,7 @@ def open_database(db: Path | None) -> Database:
     url = database_url(db)
     _check_engine(url)
     try:
-        database = Database(
-            url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_timeout=settings.db_pool_timeout,
-        )
+        database = Database.from_settings(settings, url)
     except (ImportError, ArgumentError):
         driver = make_url(url).drivername
         say_error(

@@ -38,6 +38,7 @@ from sqlalchemy.pool import SingletonThreadPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from callvault.kernel.times import format_instant
+from callvault.settings import SQLITE_READ_CACHE_MB, Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -224,14 +225,11 @@ def create_db_engine(
     pool_size: int = 10,
     max_overflow: int = 10,
     pool_timeout: float = 30,
-    connect_timeout: int | None = None,
+    connect_timeout: int = 10,
 ) -> Engine:
-    """`connect_timeout` (seconds, CALLVAULT_DB_CONNECT_TIMEOUT unless given)
-    bounds each PostgreSQL connection attempt: without it psycopg waits over
-    two minutes for a host that never answers, and start-up hangs with it.
-    A `connect_timeout` in the URL's query wins."""
-    from callvault.settings import get_settings
-
+    """`connect_timeout` (seconds) bounds each PostgreSQL connection attempt:
+    without it psycopg waits over two minutes for a host that never answers,
+    and start-up hangs with it. A `connect_timeout` in the URL's query wins."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -239,8 +237,6 @@ def create_db_engine(
         # connection used last keeps a warm one busy rather than cycling
         # through cold ones.
         return _sqlite_engine(url, pool_use_lifo=True)
-    if connect_timeout is None:
-        connect_timeout = get_settings().db_connect_timeout
     connect_args = (
         {}
         if "connect_timeout" in parsed.query
@@ -257,18 +253,18 @@ def create_db_engine(
     )
 
 
-def _sqlite_engine(url: str, **pool: Any) -> Engine:
+def _sqlite_engine(url: str, cache_mb: int | None = None, **pool: Any) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False},
         json_deserializer=load_json,
         **pool,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, cache_mb)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, cache_mb: int | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event, not the driver, open transactions.
@@ -280,6 +276,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if cache_mb is not None:
+            # Negative: a size in KiB rather than in pages.
+            cursor.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -344,6 +343,8 @@ class Database:
         pool_size: int = 10,
         max_overflow: int = 10,
         pool_timeout: float = 30,
+        connect_timeout: int = 10,
+        read_cache_mb: int = SQLITE_READ_CACHE_MB,
     ):
         self.url = normalize_url(url)
         self.engine = create_db_engine(
@@ -351,19 +352,36 @@ class Database:
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
+            connect_timeout=connect_timeout,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # One SQLite connection for each thread that asks, never waited for:
-        # for lookups run on an event loop, which must not queue for the
-        # shared pool behind writers waiting out the busy timeout.
+        # for the reads run on an event loop, which must not queue for the
+        # shared pool behind writers waiting out the busy timeout. Nearly
+        # every read of the process runs there, so its page cache is the
+        # process's: read_cache_mb instead of SQLite's 2 MB.
         self._loop_engine = (
             # Nothing to roll back on return: the loop's reads open no
-            # transaction.
+            # transaction through SQLAlchemy.
             _sqlite_engine(
-                self.url, poolclass=SingletonThreadPool, pool_reset_on_return=None
+                self.url,
+                cache_mb=read_cache_mb,
+                poolclass=SingletonThreadPool,
+                pool_reset_on_return=None,
             )
             if self.dialect == "sqlite"
             else None
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
+        return cls(
+            url or settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            connect_timeout=settings.db_connect_timeout,
+            read_cache_mb=settings.sqlite_read_cache_mb,
         )
 
     @property
