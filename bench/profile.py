@@ -3,9 +3,9 @@
 Starts `callvault serve` (one process) on a cached benchmark database, puts
 one scenario under the closed-loop load, and samples the server with py-spy
 meanwhile. Prints the inclusive share of the samples of each stage of a
-request (auth lookup, the page query, the custom-field query, building the
-dicts, JSON, middleware, logging, ...) and keeps the collapsed stacks for a
-flame graph (`bench/.cache/profiles/`).
+request (the token lookup, the search's plan and its statements, presenting
+the documents, the request body, middleware, logging, JSON, ...) and keeps
+the collapsed stacks for a flame graph (`bench/.cache/profiles/`).
 """
 
 from __future__ import annotations
@@ -24,26 +24,24 @@ HERE = Path(__file__).resolve().parent
 # (stage, substrings of a frame "function (file:line)" that mark it); a
 # sample counts for every stage on its stack, so nested stages overlap.
 STAGES = (
-    (
-        "whole sync handler in the threadpool",
-        ("run_sync_in_worker_thread", "WorkerThread.run"),
-    ),
+    # Searches, on the event loop on SQLite within their budget (kernel.deps).
+    ("search (on the loop or in a search thread)", ("searching (",)),
     ("  search service", ("search (callvault/search/service.py",)),
-    ("    page query (search_page)", ("search_page (",)),
-    ("      of it: SQL execute in sqlite3", ("do_execute (",)),
-    ("      of it: result rows", ("loading.py", "fetchall")),
+    (
+        "    parse, shape and plan of the filter",
+        ("parse_filter (", "shape_of (", "Plans.page ("),
+    ),
+    ("    the statements on the driver (Prepared.rows)", ("Prepared.rows (",)),
+    ("    cursor and binding (pagination)", ("pagination.py",)),
     ("    present_rows (documents or dicts)", ("present_rows (",)),
-    (
-        "  session begin/commit/close",
-        ("Database.session (", "Session.commit", "Session.close"),
-    ),
-    (
-        "  worker hand-back to the loop (GIL wait)",
-        ("call_soon_threadsafe", "anyio/_backends/_asyncio.py:1133"),
-    ),
+    ("  moved to a search thread", ("run_sync_in_worker_thread", "WorkerThread.run")),
     # Lookups by key, on the event loop on SQLite (kernel.deps.lookups_on_loop).
     ("auth: token lookup (authenticate)", ("authenticate (",)),
     ("get by id: present_stored", ("present_stored (",)),
+    (
+        "request body: FastAPI's parse and validation",
+        ("request_body_to_args", "Request.json"),
+    ),
     (
         "event loop: uvicorn + starlette + middleware",
         ("httptools_impl", "RequestEdgeMiddleware"),

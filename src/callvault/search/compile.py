@@ -234,11 +234,13 @@ def _contains(
         position = func.instr if dialect == "sqlite" else func.strpos
         return position(folded, value) > 0
     if dialect == "sqlite":
-        return _fts_contains(needle, indexed[needle] is not None, binds)
+        return _fts_contains(needle, value, indexed[needle] is not None, binds)
     return folded.like(binds.of_needle(needle, "like"), escape="\\")
 
 
-def _fts_contains(needle: str, read: bool, binds: Binds) -> ColumnElement[bool]:
+def _fts_contains(
+    needle: str, value: BindParameter[Any], read: bool, binds: Binds
+) -> ColumnElement[bool]:
     # Candidates read already (`read`) are bound as one JSON text rather than
     # read twice: SQLite lists it in C, where a bound list costs a parameter
     # each.
@@ -251,7 +253,7 @@ def _fts_contains(needle: str, read: bool, binds: Binds) -> ColumnElement[bool]:
     # instr() re-checks the needle on the few candidate rows.
     return and_(
         literal_column("call_recordings.rowid").in_(candidates),
-        func.instr(_recording.title_folded, binds.value("title", needle, String())) > 0,
+        func.instr(_recording.title_folded, value) > 0,
     )
 
 
