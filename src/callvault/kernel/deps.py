@@ -77,9 +77,11 @@ async def looking_up(request: Request, work: Callable[[Reader], T]) -> T:
 
 
 # SQLite instructions a search may spend on the event loop before it moves
-# to a search thread. The benchmark's searches at a million recordings spend
-# up to 10,000 (a nested and/or, a 1,000-row page), about half a millisecond;
-# a walk of 10,000 index entries spends this.
+# to a search thread: a walk of some 10,000 index entries, 1.3 to 1.7 ms on a
+# warm cache at a million recordings. SQLite counts them within steps that
+# run 1,000 or more (kernel.db), so a page's quick steps, at most a page of
+# them, are not counted. The benchmark's longest searches, a nested and/or
+# and a 1,000-row page, spend up to 10,000.
 LOOP_SEARCH_BUDGET = 50_000
 
 
