@@ -372,3 +372,18 @@ def test_an_error_repeats_at_most_100_characters_of_a_callers_value(
     assert re.search(r"x…|x'…", message), message
     assert re.search(r"\(100\d\d characters\)", message), message
     assert len(message) < 500
+
+
+def test_an_out_of_range_limit_is_repeated_cut_short(api: httpx.Client) -> None:
+    huge = "9" * 4000
+    response = api.post(
+        "/call-recordings/search",
+        content=f'{{"limit": {huge}}}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400, response.text[:300]
+    (message,) = response.json()["errors"]
+    assert message.startswith("`limit` must be an integer from 1 to 1000; got 999")
+    assert message.endswith("… (4000 characters).")
+    assert len(message) < 300

@@ -7,6 +7,7 @@ duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # How much of a caller's value an error sentence repeats: enough to know it
@@ -17,17 +18,19 @@ ECHO_CHARS = 100
 def excerpt(text: str) -> str:
     """`text`, a caller's, as an error sentence repeats it: cut after
     ECHO_CHARS characters, saying how long it was."""
-    if len(text) <= ECHO_CHARS:
-        return text
-    return f"{text[:ECHO_CHARS]}… ({len(text)} characters)"
+    return _cut(text, str)
 
 
 def quoted(value: str) -> str:
     """`value`, a caller's, quoted in an error sentence and cut as `excerpt`
     cuts it."""
-    if len(value) <= ECHO_CHARS:
-        return repr(value)
-    return f"{value[:ECHO_CHARS]!r}… ({len(value)} characters)"
+    return _cut(value, repr)
+
+
+def _cut(text: str, written: Callable[[str], str]) -> str:
+    if len(text) <= ECHO_CHARS:
+        return written(text)
+    return f"{written(text[:ECHO_CHARS])}… ({len(text)} characters)"
 
 
 class CallvaultError(Exception):

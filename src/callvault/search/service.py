@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 
 from callvault.kernel.db import Reader, dialect_of, engine_url
+from callvault.kernel.errors import excerpt
 from callvault.organizations.service import Principal
 from callvault.recordings.repository import ResponseRow
 from callvault.recordings.service import present_rows
@@ -166,6 +167,7 @@ def _limit(limit: int | None) -> int:
         return DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidLimit(
-            f"`limit` must be an integer from 1 to {MAX_LIMIT}; got {limit}."
+            f"`limit` must be an integer from 1 to {MAX_LIMIT}; "
+            f"got {excerpt(str(limit))}."
         )
     return limit
