@@ -411,8 +411,17 @@ class Database:
         with self._loop_engine.connect() as connection:
             driver = connection.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)
-            with _budgeted(driver, budget), _snapshot(driver, snapshot):
-                yield connection
+            try:
+                # The budget inside the snapshot: its progress handler must
+                # not meet the snapshot's own BEGIN and ROLLBACK, which
+                # SQLite counts steps of too.
+                with _snapshot(driver, snapshot), _budgeted(driver, budget):
+                    yield connection
+            finally:
+                if driver.in_transaction:
+                    # A snapshot that could not end would hold every later
+                    # read of this thread on it: the connection goes.
+                    connection.invalidate()
 
     @contextmanager
     def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:
