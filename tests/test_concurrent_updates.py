@@ -68,3 +68,32 @@ def _patch_together(
 
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         return list(pool.map(patch, range(len(clients))))
+
+
+# More writes at once than the server has worker threads (anyio's 40).
+CROWD = 64
+
+
+def test_more_writes_at_once_than_worker_threads_all_land(
+    server: LiveServer, org: Org, api: httpx.Client
+) -> None:
+    """A write's unit of work ends (commits) in a worker thread of its own:
+    writers waiting for the database's write lock must leave one free, or
+    the writer holding the lock can never finish."""
+    slug = define_text_field(api, "Crowd")
+    created = api.post("/call-recordings", json=recording_body()).json()["data"]
+    path = f"/call-recordings/{created['id']}"
+    together = threading.Barrier(CROWD)
+
+    def patch(index: int) -> int:
+        with server.client(org.token) as client:
+            together.wait()
+            body = {"custom_fields": [{"slug": slug, "value": f"v{index}"}]}
+            return client.patch(path, json=body, timeout=120).status_code
+
+    with ThreadPoolExecutor(max_workers=CROWD) as pool:
+        statuses = list(pool.map(patch, range(CROWD)))
+
+    assert statuses == [200] * CROWD
+    final = api.get(path).json()["data"]["custom_fields"][slug]["value"]
+    assert final in {f"v{index}" for index in range(CROWD)}

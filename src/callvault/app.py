@@ -66,6 +66,7 @@ def create_app(
     read_threads = settings.read_threads_for(database.dialect)
     app.state.lookup_threads = anyio.CapacityLimiter(read_threads)
     app.state.search_threads = anyio.CapacityLimiter(read_threads)
+    app.state.write_turns = anyio.Semaphore(settings.write_turns_for(database.dialect))
     install_error_handlers(app)
     app.add_middleware(RequestEdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     # Outside the edge, so that even the edge's own 500 carries the rate-limit fields.

@@ -6,7 +6,7 @@ is sent, so an acknowledged write is a committed write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Annotated, TypeVar
 
@@ -119,7 +119,24 @@ def _read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _write_session(request: Request) -> Iterator[Session]:
+async def _write_turn(request: Request) -> AsyncIterator[None]:
+    """A turn among the process's write units of work, waited for on the
+    event loop (`Settings.write_turns_for`).
+
+    A write ends, committing, in a worker thread of its own, after its
+    handler's. Writers queued for the database's write lock in every worker
+    thread left none for the writer holding it, which then never committed
+    (64 at once: 500s after the 30 s busy timeout). Waiting here holds no
+    thread and no connection.
+    """
+    turns: anyio.Semaphore = request.app.state.write_turns
+    async with turns:
+        yield
+
+
+def _write_session(
+    request: Request, _turn: Annotated[None, Depends(_write_turn, scope="function")]
+) -> Iterator[Session]:
     with get_database(request).session(write=True) as session:
         yield session
 
