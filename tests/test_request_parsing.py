@@ -157,6 +157,20 @@ def test_a_query_integer_that_is_no_integer_is_said_so(
     assert len(response.text) < 400
 
 
+@pytest.mark.parametrize("value", ["1_0", "+5", " 5", "5 ", "٥"])
+def test_a_query_integer_is_digits_only(api: httpx.Client, value: str) -> None:
+    """Python's int() reads these as numbers; a caller who sends them has
+    made a mistake worth hearing about, not a page of 10."""
+    response = api.get("/accounts", params={"limit": value})
+
+    refused(
+        response,
+        400,
+        "invalid_request_body",
+        "`limit` must be an integer, written in digits",
+    )
+
+
 def test_a_wrong_method_names_only_what_the_concrete_path_serves(
     api: httpx.Client,
 ) -> None:

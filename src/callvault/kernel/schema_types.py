@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -59,6 +60,8 @@ Instant = Annotated[
 
 # The error type of IntegerBetween: its message completes "`path` ...".
 INTEGER_RANGE = "integer_range"
+# An integer written as text, in a query string: digits, an optional minus.
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,9 @@ class IntegerBetween:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            self._check, handler(source)
+        return core_schema.no_info_before_validator_function(
+            _digits_only,
+            core_schema.no_info_after_validator_function(self._check, handler(source)),
         )
 
     def __get_pydantic_json_schema__(
@@ -92,6 +96,14 @@ class IntegerBetween:
                 {"low": self.low, "high": self.high},
             )
         return value
+
+
+def _digits_only(value: Any) -> Any:
+    """Text read as an integer only when it is digits: pydantic also reads
+    `1_0`, `+5` and ` 5 `, which no caller means as a number."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise PydanticCustomError("int_parsing", "must be an integer, written in digits")
+    return value
 
 
 class Pagination(BaseModel):
