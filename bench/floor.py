@@ -16,7 +16,8 @@ import dataclasses
 import multiprocessing
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -124,6 +125,22 @@ def _connect(db: str) -> sqlite3.Connection:
     # The page cache callvault's reading connection has (kernel.db).
     connection.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_MB * 1024}")
     return connection
+
+
+@contextmanager
+def in_turn(dataset: Dataset, work: Sequence[Work]) -> Iterator[Callable[[int], None]]:
+    """`run(i)`: the i-th request's statements (in turn over `work`), on a
+    connection of its own, for `load.side_by_side_p50s`."""
+    connection = _connect(dataset.db)
+
+    def run(index: int) -> None:
+        for sql, params in work[index % len(work)]:
+            connection.execute(sql, params).fetchall()
+
+    try:
+        yield run
+    finally:
+        connection.close()
 
 
 MIN_REQUESTS = 3

@@ -131,6 +131,42 @@ def alternating_p50s(
     return [percentile(values, 50) for values in latencies]
 
 
+def side_by_side_p50s(
+    base_url: str,
+    requests: Sequence[Request],
+    local: Callable[[int], object],
+    seconds: float,
+    warmup: float,
+) -> tuple[float, float]:
+    """The p50 latency (ms) of `requests`, sent in turn on one connection,
+    and of `local(i)`, run in this process after the i-th of them: the two
+    timed at the same moments of the machine, each with the caches the other
+    left, as a server's query runs between the other work of its requests."""
+    url = urlsplit(base_url)
+    encoded = [r.encode(url.netloc) for r in requests]
+    connection = Connection(url.hostname or "127.0.0.1", url.port or 80)
+    remote: list[float] = []
+    here: list[float] = []
+    try:
+        timed_from = time.perf_counter() + warmup
+        stop_at = timed_from + seconds
+        for index in itertools.count():
+            started = time.perf_counter()
+            if started >= stop_at:
+                break
+            status, body = connection.send(encoded[index % len(encoded)])
+            if status != 200:
+                raise RuntimeError(f"{status} {body[:200]!r}")
+            sent = time.perf_counter()
+            local(index)
+            if started >= timed_from:
+                remote.append((sent - started) * 1000)
+                here.append((time.perf_counter() - sent) * 1000)
+    finally:
+        connection.close()
+    return percentile(remote, 50), percentile(here, 50)
+
+
 @dataclass
 class Result:
     requests: int

@@ -40,6 +40,9 @@ class Measure:
     first_error: str = ""
     # The deep page only: c1 p50 of the first and the deep page, alternating.
     depth_p50s: tuple[float, float] | None = None
+    # One process only: c1 p50 of the request and of the floor's statements
+    # for it, run in turn (load.side_by_side_p50s).
+    beside_floor_p50s: tuple[float, float] | None = None
 
 
 @dataclass
@@ -132,7 +135,11 @@ def _datasette_deep(
 
 
 def _callvault_measure(
-    dataset: Dataset, server: servers.Server, scenario: Scenario, options: Options
+    dataset: Dataset,
+    server: servers.Server,
+    scenario: Scenario,
+    options: Options,
+    beside_floor: bool,
 ) -> Measure:
     measured = (
         _callvault_deep(dataset, server.base_url, scenario)
@@ -151,6 +158,15 @@ def _callvault_measure(
             min(1.0, options.warmup),
         )
         result.depth_p50s = (first_p50, deep_p50)
+    if beside_floor:
+        with floor.in_turn(dataset, floor.statements(dataset, scenario)) as local:
+            result.beside_floor_p50s = load.side_by_side_p50s(
+                server.base_url,
+                requests,
+                local,
+                options.latency_seconds,
+                min(1.0, options.warmup),
+            )
     return result
 
 
@@ -251,7 +267,11 @@ def run_all(
                     )
                 else:
                     result = _callvault_measure(
-                        dataset, running[system], scenario, options
+                        dataset,
+                        running[system],
+                        scenario,
+                        options,
+                        beside_floor=system == "callvault",
                     )
                 row[system] = result
                 if result is None:
