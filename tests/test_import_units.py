@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callvault.importers import registry, units, vtt
+from callvault.importers.errors import RecordProblem
 from callvault.importers.records import Document, Failed, Imported
 
 moments = st.datetimes(
@@ -114,3 +117,40 @@ def test_no_content_makes_a_converter_raise(
         assert isinstance(outcome, Imported | Failed)
         if isinstance(outcome, Failed):
             assert outcome.file == "doc.json" and outcome.reason
+
+
+@pytest.mark.parametrize("value", ["00:00:60", "01:60:00", "00:61.000"])
+def test_a_clock_time_past_59_minutes_or_seconds_is_refused(value: str) -> None:
+    with pytest.raises(RecordProblem, match=r"`cue start`: .* run to 59"):
+        units.clock_ms(value, "cue start")
+
+
+def test_minutes_run_past_the_hour_when_no_hours_are_written() -> None:
+    assert units.clock_ms("75:30.250", "t") == 75 * 60_000 + 30_250
+
+
+VTT_HEADER = "WEBVTT\n\nNOTE a comment\n\nSTYLE\n::cue { color: red }\n\n"
+
+
+def test_vtt_skips_notes_and_styles() -> None:
+    body = VTT_HEADER + "00:00:01.000 --> 00:00:02.000\nAda: hello"
+
+    assert vtt.parse(body) == [("Ada", "", 1000, "hello")]
+
+
+@pytest.mark.parametrize(
+    ("cue", "problem"),
+    [
+        ("just words between cues", "`cue 3`: no `start --> end` timing line"),
+        ("00:00:01.000 -> 00:00:02.000\nAda: hi", "no `start --> end` timing"),
+        ("00:00:05.000 --> 00:00:02.000\nAda: hi", "before it starts"),
+        ("00:00:aa.000 --> 00:00:02.000\nAda: hi", "`cue 3 start`"),
+    ],
+)
+def test_vtt_fails_a_block_that_is_no_cue_rather_than_drop_it(
+    cue: str, problem: str
+) -> None:
+    body = VTT_HEADER + cue + "\n\n00:00:09.000 --> 00:00:10.000\nAda: bye"
+
+    with pytest.raises(RecordProblem, match=re.escape(problem)):
+        vtt.parse(body)

@@ -113,6 +113,10 @@ def clock_ms(value: Any, field: str) -> int:
     if match is None:
         raise RecordProblem(f"`{field}`: {value!r} is not a HH:MM:SS time")
     hours, minutes, seconds, fraction = match.groups()
+    if int(seconds) > 59 or (hours is not None and int(minutes) > 59):
+        raise RecordProblem(
+            f"`{field}`: {value!r} is not a time: minutes and seconds run to 59"
+        )
     total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     return _bounded(total * 1000 + int((fraction or "0").ljust(3, "0")), value, field)
 
