@@ -102,7 +102,9 @@ def _digits_only(value: Any) -> Any:
     """Text read as an integer only when it is digits: pydantic also reads
     `1_0`, `+5` and ` 5 `, which no caller means as a number."""
     if isinstance(value, str) and not _DIGITS.fullmatch(value):
-        raise PydanticCustomError("int_parsing", "must be an integer, written in digits")
+        raise PydanticCustomError(
+            "int_parsing", "must be an integer, written in digits"
+        )
     return value
 
 
