@@ -34,7 +34,7 @@ def parse(text: str) -> list[IncomingUtterance]:
     return records.transcript(lines)
 
 
-def _cue(rows: list[str], where: str) -> IncomingUtterance:
+def _cue(rows: list[str], where: str) -> IncomingUtterance | None:
     # An identifier may come first; the timing line is the one with "-->".
     index = next((i for i, row in enumerate(rows) if "-->" in row), None)
     if index is None or index > 1:
