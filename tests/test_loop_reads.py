@@ -74,3 +74,38 @@ def test_a_read_within_budget_answers_on_a_snapshot(database: Database) -> None:
         assert len(driver.execute(WALK).fetchall()) == 1
 
     assert count_recordings(database) == 0
+
+
+def test_a_thread_keeps_its_connection_between_reads(database: Database) -> None:
+    with database.loop_reader() as first:
+        pass
+    with database.loop_reader(snapshot=True) as second:
+        pass
+
+    assert second is first and not first.closed
+
+
+def test_a_read_through_sqlalchemy_ends_its_transaction_with_the_read(
+    database: Database,
+) -> None:
+    with database.session(write=True) as session:
+        organization_id = create_organization(session, "Loop").id
+    with database.loop_reader() as reader:
+        assert (
+            reader.execute(text("SELECT count(*) FROM call_recordings")).scalar() == 0
+        )
+        assert reader.connection.driver_connection.in_transaction
+
+    # Kept open in that transaction, the next read would not see this row.
+    add_recordings(database, organization_id, [Row()])
+    assert count_recordings(database) == 1
+
+
+def test_reads_go_on_after_the_database_is_disposed(database: Database) -> None:
+    with database.loop_reader() as before:
+        pass
+    database.dispose()
+
+    assert count_recordings(database) == 0
+    with database.loop_reader() as after:
+        assert after is not before

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -367,11 +368,16 @@ class Database:
                 self.url,
                 cache_mb=read_cache_mb,
                 poolclass=SingletonThreadPool,
+                # A connection for each thread that reads on a loop, kept
+                # open (`_loop_connection`): beyond this many threads the
+                # pool would close the oldest thread's under it.
+                pool_size=64,
                 pool_reset_on_return=None,
             )
             if self.dialect == "sqlite"
             else None
         )
+        self._loop_connections = threading.local()
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
@@ -406,22 +412,36 @@ class Database:
         before they are interrupted with ReadOverBudget, so that a long scan
         does not hold up every other request of the process.
         """
+        connection = self._loop_connection()
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        try:
+            # The budget inside the snapshot: its progress handler must
+            # not meet the snapshot's own BEGIN and ROLLBACK, which
+            # SQLite counts steps of too.
+            with _snapshot(driver, snapshot), _budgeted(driver, budget):
+                yield connection
+        finally:
+            if driver.in_transaction:
+                # A snapshot that could not end, or a transaction begun by a
+                # read through SQLAlchemy, would hold every later read of
+                # this thread on it: the connection goes.
+                connection.invalidate()
+                connection.close()
+                self._loop_connections.connection = None
+
+    def _loop_connection(self) -> Connection:
+        # Kept open between reads: opening a Connection on the thread's
+        # pooled driver connection cost as much as a lookup by key.
         if self._loop_engine is None:
             raise RuntimeError("Only a SQLite database reads on the event loop.")
-        with self._loop_engine.connect() as connection:
-            driver = connection.connection.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            try:
-                # The budget inside the snapshot: its progress handler must
-                # not meet the snapshot's own BEGIN and ROLLBACK, which
-                # SQLite counts steps of too.
-                with _snapshot(driver, snapshot), _budgeted(driver, budget):
-                    yield connection
-            finally:
-                if driver.in_transaction:
-                    # A snapshot that could not end would hold every later
-                    # read of this thread on it: the connection goes.
-                    connection.invalidate()
+        connection: Connection | None = getattr(
+            self._loop_connections, "connection", None
+        )
+        if connection is None or connection.closed:
+            connection = self._loop_engine.connect()
+            self._loop_connections.connection = connection
+        return connection
 
     @contextmanager
     def session(self, *, write: bool, exclusive: bool = False) -> Iterator[Session]:
@@ -467,4 +487,12 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         if self._loop_engine is not None:
+            kept: Connection | None = getattr(
+                self._loop_connections, "connection", None
+            )
+            if kept is not None:
+                kept.close()
+            # Other threads' kept connections are of the disposed pool: each
+            # thread opens a new one.
+            self._loop_connections = threading.local()
             self._loop_engine.dispose()
