@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callvault.kernel.db import Base, UTCDateTime, new_id
-from callvault.kernel.times import utcnow
+from callvault.kernel.times import as_created, utcnow
 
 
 class Account(Base):
@@ -28,7 +28,7 @@ class Account(Base):
         UTCDateTime, nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=as_created)
 
     domains: Mapped[list[AccountDomain]] = relationship(
         back_populates="account",

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callvault.kernel.db import Base, UTCDateTime, new_id
-from callvault.kernel.times import utcnow
+from callvault.kernel.times import as_created, utcnow
 
 
 class CustomField(Base):
@@ -28,4 +28,4 @@ class CustomField(Base):
     # Select types: [{"slug": ..., "label": ...}] in the order given.
     options: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=as_created)

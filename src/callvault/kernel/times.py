@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from callvault.kernel.errors import quoted
 
@@ -114,3 +115,11 @@ def format_instant(moment: datetime) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_created(context: Any) -> datetime:
+    """The default of an `updated_at`: its row's `created_at`, so that a row
+    never changed reads the same instant twice. The row's columns take
+    their defaults in order, `created_at` first."""
+    created: datetime = context.get_current_parameters()["created_at"]
+    return created

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callvault.kernel.db import Base, UTCDateTime, new_id
-from callvault.kernel.times import utcnow
+from callvault.kernel.times import as_created, utcnow
 
 
 class CallRecording(Base):
@@ -82,7 +82,7 @@ class CallRecording(Base):
     participant_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     calendar_event_id: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=as_created)
 
 
 class Utterance(Base):
