@@ -111,12 +111,22 @@ def main(argv: list[str]) -> int:
     load_before = report.load_average()
     data = dataset.prepare(args.cache, args.records, args.seed, args.reuse, say)
     chosen = scenarios.build(data)
-    if args.scenarios:
-        wanted = {name.strip() for name in args.scenarios.split(",")}
-        unknown = wanted - {s.name for s in chosen}
-        if unknown:
-            raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
-        chosen = [s for s in chosen if s.name in wanted]
+    wanted = {name.strip() for name in args.scenarios.split(",") if name.strip()}
+    unknown = wanted - {s.name for s in chosen}
+    if unknown:
+        raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    too_deep = [s.name for s in chosen if s.deep and not scenarios.deep_enough(data)]
+    if too_deep:
+        why = (
+            f"{args.records:,} recordings make fewer than {scenarios.PAGE_DEPTH} "
+            f"pages of 100 with one after: {', '.join(too_deep)} left out"
+        )
+        if wanted & set(too_deep):
+            raise SystemExit(why)
+        say(why)
+    chosen = [
+        s for s in chosen if s.name not in too_deep and (not wanted or s.name in wanted)
+    ]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     unknown = set(systems) - set(run.SYSTEMS)
     if unknown:

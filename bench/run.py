@@ -61,6 +61,7 @@ class Outcome:
     measures: dict[str, dict[str, Measure | None]] = field(default_factory=dict)
     memory: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
     memory_at_start: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    roles: dict[str, dict[int, str]] = field(default_factory=dict)
     calibration: dict[str, Measure] = field(default_factory=dict)
 
 
@@ -117,6 +118,8 @@ def _callvault_deep(dataset: Dataset, base_url: str, scenario: Scenario) -> Scen
         status, body = load.fetch(base_url, callvault_request(dataset, variant))
         assert status == 200, body[:300]
         variant.cursor = orjson.loads(body)["pagination"]["cursor"]
+        if not variant.cursor:
+            raise RuntimeError(f"callvault has fewer than {PAGE_DEPTH} pages")
     return deep
 
 
@@ -131,6 +134,8 @@ def _datasette_deep(
         status, body = load.fetch(base_url, Request("GET", path))
         assert status == 200, body[:300]
         variant.datasette_next = orjson.loads(body)["next"]
+        if not variant.datasette_next:
+            raise RuntimeError(f"Datasette has fewer than {PAGE_DEPTH} pages")
     return deep
 
 
@@ -284,6 +289,7 @@ def run_all(
                     )
         for system, server in running.items():
             outcome.memory[system] = server.memory()
+            outcome.roles[system] = server.roles()
     finally:
         for server in running.values():
             server.stop()

@@ -69,6 +69,14 @@ class Server:
         assert self.process is not None
         return {pid: _vm(pid) for pid in _tree(self.process.pid)}
 
+    def roles(self) -> dict[int, str]:
+        """{pid: what the process is} for the server and its children: with
+        `--workers`, uvicorn's supervisor, its workers, and the resource
+        tracker that Python's multiprocessing starts beside them."""
+        assert self.process is not None
+        tree = _tree(self.process.pid)
+        return {pid: _role(pid, self.process.pid, len(tree)) for pid in tree}
+
     def cpu_seconds(self) -> float:
         """User and system CPU so far of the server and its child processes."""
         assert self.process is not None
@@ -108,6 +116,18 @@ def _tree(root: int) -> list[int]:
         found.append(pid)
         todo += children.get(pid, [])
     return found
+
+
+def _role(pid: int, root: int, processes: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "gone"
+    if b"resource_tracker" in command:
+        return "resource tracker"
+    if pid == root:
+        return "supervisor" if processes > 1 else "server"
+    return "worker"
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
