@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callvault.importers import registry, units, vtt
+from callvault.importers import jsonl, registry, units, vtt
 from callvault.importers.errors import RecordProblem
 from callvault.importers.records import Document, Failed, Imported
 
@@ -154,3 +155,48 @@ def test_vtt_fails_a_block_that_is_no_cue_rather_than_drop_it(
 
     with pytest.raises(RecordProblem, match=re.escape(problem)):
         vtt.parse(body)
+
+
+def _jsonl_line(**fields: Any) -> str:
+    line = {
+        "source": "gong",
+        "external_id": "1",
+        "start_time": "2025-01-15T09:30:00Z",
+        "end_time": "2025-01-15T10:00:00Z",
+        **fields,
+    }
+    return json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"source": ""}, "`source` must not be empty"),
+        ({"external_id": ""}, "`external_id` must not be empty"),
+        ({"source": "s" * 65}, "`source` must be at most 64 characters; it has 65"),
+        ({"start_time": "2025-01-15T09:30:00"}, "`start_time`"),
+        ({"custom_fields": []}, "`custom_fields` must be a JSON object"),
+        ({"transcript": "hello"}, "`transcript` must be a JSON list"),
+        (
+            {"custom_fields": {"notes": {"slug": "seats", "value": "x"}}},
+            "`custom_fields.notes`: its `slug` is 'seats'",
+        ),
+    ],
+)
+def test_a_jsonl_line_the_api_would_refuse_fails_naming_the_field(
+    fields: dict[str, Any], problem: str
+) -> None:
+    outcome = jsonl.convert_line(_jsonl_line(**fields), "calls.jsonl", 3)
+
+    assert isinstance(outcome, Failed), outcome
+    assert problem in outcome.reason, outcome.reason
+
+
+def test_a_jsonl_custom_field_may_leave_its_slug_to_its_key() -> None:
+    outcome = jsonl.convert_line(
+        _jsonl_line(custom_fields={"stage": {"value": "won"}}), "calls.jsonl", 1
+    )
+
+    assert isinstance(outcome, Imported), outcome
+    (value,) = outcome.recording.custom_fields or []
+    assert (value.slug, value.value) == ("stage", "won")

@@ -404,7 +404,16 @@ MESSAGE = {"speaker_name": "Ana", "message_content": "Hi"}
         ),
         ({"participant_emails": "ana@customer.example,not-an-email"}, ["not-an-email"]),
         ({"recording_url": "https://r.example/" + "x" * 240}, ["recording_url", "255"]),
-        ({"recording_id": "r" * 256}, ["recording_id", "255"]),
+        (
+            {"recording_id": "r" * 256},
+            ["`recording_id` must be at most 255 characters; it has 256"],
+        ),
+        (
+            {"call_recording_messages": [{**MESSAGE, "speaker_name": "n" * 501}]},
+            [
+                "`call_recording_messages[0].speaker_name` must be at most 500 characters"
+            ],
+        ),
         (
             {"account_id": "00000000-0000-4000-8000-000000000000"},
             ["account_id", "no account"],

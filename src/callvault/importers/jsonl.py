@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from typing_extensions import TypedDict
 
 from callvault.importers import files, units
-from callvault.importers.errors import UnreadableDocument
+from callvault.importers.errors import RecordProblem, UnreadableDocument
 from callvault.importers.records import (
     Document,
     Failed,
@@ -27,6 +27,8 @@ from callvault.importers.records import (
     reason,
 )
 from callvault.kernel.db import canonical_id
+from callvault.kernel.errors import excerpt, quoted
+from callvault.kernel.http import field_sentence
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 from callvault.recordings.schemas import CustomFieldValue
 
@@ -47,8 +49,8 @@ class _Recording(BaseModel):
 
     # The lengths of the columns they are stored in, which SQLite does not
     # enforce and PostgreSQL does: one file imports alike on both.
-    source: str = Field(max_length=64)
-    external_id: str = Field(max_length=255)
+    source: str = Field(min_length=1, max_length=64)
+    external_id: str = Field(min_length=1, max_length=255)
     title: str | None = None
     start_time: AwareDatetime
     end_time: AwareDatetime
@@ -154,10 +156,14 @@ def _custom_fields(
 ) -> list[CustomFieldValue] | None:
     if not fields:
         return None
+    for key, entry in fields.items():
+        if entry.slug is not None and entry.slug != key:
+            raise RecordProblem(
+                f"`custom_fields.{excerpt(key)}`: its `slug` is "
+                f"{quoted(entry.slug)}; a value is keyed by its field's slug"
+            )
     return [
-        CustomFieldValue(
-            slug=entry.slug or slug, value=entry.value, values=entry.values
-        )
+        CustomFieldValue(slug=slug, value=entry.value, values=entry.values)
         for slug, entry in fields.items()
     ]
 
@@ -176,4 +182,4 @@ def _validation_reason(error: ValidationError, line: bytes | str | None) -> str:
     where = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in detail["loc"]
     ).lstrip(".")
-    return f"`{where}`: {detail['msg']}" if where else str(detail["msg"])
+    return field_sentence(detail, where) if where else str(detail["msg"])

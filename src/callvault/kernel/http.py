@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,18 +201,41 @@ def _validation_message(request: Request, error: RequestValidationError) -> list
             messages.append(_not_json_message(request))
         elif kind in ("model_attributes_type", "dict_type") and not where:
             messages.append("The request body must be a JSON object.")
-        elif kind == "missing":
-            messages.append(f"`{where}` is required.")
-        elif where and kind in _TYPE_SENTENCES:
-            messages.append(f"`{where}` {_TYPE_SENTENCES[kind]}.")
-        elif where and kind == INTEGER_RANGE:
-            messages.append(f"`{where}` {detail.get('msg')}.")
         elif where:
-            reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
-            messages.append(f"`{where}`: {reason}.")
+            messages.append(field_sentence(detail, where) + ".")
         else:
             messages.append(f"The request body is invalid: {detail.get('msg')}.")
     return messages or ["The request is invalid."]
+
+
+def field_sentence(detail: Mapping[str, Any], where: str) -> str:
+    """What is wrong with the field at `where`, from one of pydantic's error
+    details, in the contract's terms; no closing full stop."""
+    kind = detail.get("type", "")
+    if kind == "missing":
+        return f"`{where}` is required"
+    if kind in _TYPE_SENTENCES:
+        return f"`{where}` {_TYPE_SENTENCES[kind]}"
+    if kind == INTEGER_RANGE:
+        return f"`{where}` {detail.get('msg')}"
+    if kind in ("string_too_short", "string_too_long", "too_short", "too_long"):
+        return _length_sentence(detail, where)
+    reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
+    return f"`{where}`: {reason}"
+
+
+def _length_sentence(detail: Mapping[str, Any], where: str) -> str:
+    context = detail.get("ctx", {})
+    value = detail.get("input")
+    unit = "characters" if isinstance(value, str) else "items"
+    length = len(value) if isinstance(value, str | list | dict) else None
+    has = f"; it has {length}" if length is not None else ""
+    if "max_length" in context:
+        return f"`{where}` must be at most {context['max_length']} {unit}{has}"
+    least = context.get("min_length", 1)
+    if least == 1 and unit == "characters":
+        return f"`{where}` must not be empty"
+    return f"`{where}` must be at least {least} {unit}{has}"
 
 
 @dataclass(frozen=True)
