@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from callvault.kernel import deps
 from callvault.recordings import service as recordings_service
@@ -133,3 +135,48 @@ def test_lookups_by_key_run_on_the_event_loop_only_on_sqlite_counting_locally(
     # asks nothing of Redis.
     on_sqlite = server.database.dialect == "sqlite"
     assert on_loop == {"token": expected, "get": expected, "search": on_sqlite}
+
+
+def endless_statement(dialect: str) -> str:
+    """A statement that runs for half a minute or more on either engine."""
+    if dialect == "sqlite":
+        return (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            "LIMIT 300000000) SELECT count(*) FROM c"
+        )
+    return "SELECT pg_sleep(40)"
+
+
+def test_a_search_in_a_read_thread_stops_when_its_caller_leaves(
+    server: LiveServer, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, ended = threading.Event(), threading.Event()
+    endings: list[BaseException] = []
+
+    def endless(reader: Any, *args: Any, **kwargs: Any) -> Any:
+        if asyncio._get_running_loop() is not None:
+            # On the loop the budget stops it, and it moves to a thread.
+            return reader.connection.driver_connection.execute(
+                endless_statement(server.database.dialect)
+            ).fetchall()
+        running.set()
+        try:
+            return reader.execute(
+                text(endless_statement(server.database.dialect))
+            ).all()
+        except BaseException as error:
+            endings.append(error)
+            raise
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(service, "search", endless)
+    with pytest.raises(httpx.ReadTimeout):
+        api.post("/call-recordings/search", json=ZQ, timeout=httpx.Timeout(30, read=2))
+    assert running.is_set()
+
+    # Stopped at once, not half a minute later.
+    assert ended.wait(timeout=10)
+    assert endings and isinstance(endings[0], DBAPIError), endings
+    monkeypatch.undo()
+    assert api.post("/call-recordings/search", json=ZQ).status_code == 200

@@ -6,17 +6,20 @@ is sent, so an acknowledged write is a committed write.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager
-from typing import Annotated, TypeVar
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 import structlog
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from callvault.kernel.db import Database, Reader, ReadOverBudget
-from callvault.kernel.errors import InvalidAuthorizationHeader
+from callvault.kernel.errors import ClientClosedRequest, InvalidAuthorizationHeader
 from callvault.organizations.service import Principal, authenticate
 from callvault.ratelimits.limiter import RateLimiter
 from callvault.ratelimits.service import count_request
@@ -106,12 +109,77 @@ async def searching(request: Request, work: Callable[[Reader], T]) -> T:
         except ReadOverBudget:
             log.info("search.moved_to_thread", budget=LOOP_SEARCH_BUDGET)
 
+    running = _RunningRead()
+
     def unit() -> T:
-        with database.session(write=False) as session:
+        with database.session(write=False) as session, running.on(session):
             return work(session)
 
     limiter: anyio.CapacityLimiter = request.app.state.search_threads
-    return await anyio.to_thread.run_sync(unit, limiter=limiter)
+    # The outcome is raised outside the task group, which would wrap an
+    # error in an ExceptionGroup.
+    async with anyio.create_task_group() as watching:
+        watching.start_soon(_stop_when_the_caller_leaves, request, running)
+        outcome = await _outcome(anyio.to_thread.run_sync(unit, limiter=limiter))
+        watching.cancel_scope.cancel()
+    if isinstance(outcome, DBAPIError) and running.stopped:
+        raise ClientClosedRequest("The caller left.") from outcome
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+async def _outcome(awaited: Awaitable[T]) -> T | Exception:
+    try:
+        return await awaited
+    except Exception as error:
+        return error
+
+
+class _RunningRead:
+    """The driver connection a read thread is running a statement on, to be
+    stopped from the event loop: both drivers take that from another thread
+    (`sqlite3.Connection.interrupt`, psycopg's `Connection.cancel`)."""
+
+    def __init__(self) -> None:
+        self._driver: Any = None
+        self._lock = threading.Lock()
+        self.stopped = False
+
+    @contextmanager
+    def on(self, session: Session) -> Iterator[None]:
+        with self._lock:
+            self._driver = session.connection().connection.driver_connection
+            if self.stopped:
+                raise ClientClosedRequest("The caller left.")
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._driver = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            if self._driver is None:
+                return
+            if isinstance(self._driver, sqlite3.Connection):
+                self._driver.interrupt()
+            else:
+                # A cancel request on a connection of its own to the server.
+                self._driver.cancel_safe(timeout=5)
+
+
+async def _stop_when_the_caller_leaves(request: Request, running: _RunningRead) -> None:
+    """A search in a read thread runs until its statement ends, which for a
+    long one is seconds; its caller may have given up long before, and the
+    thread is one of few (CALLVAULT_READ_THREADS). The body is read by now,
+    so the next message is the disconnect."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    log.info("search.caller_left")
+    # In a thread: PostgreSQL's cancel is a round trip.
+    await anyio.to_thread.run_sync(running.stop)
 
 
 def _read_session(request: Request) -> Iterator[Session]:

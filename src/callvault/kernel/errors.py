@@ -102,6 +102,14 @@ class RateLimited(CallvaultError):
         self.retry_after = retry_after
 
 
+class ClientClosedRequest(CallvaultError):
+    """The caller left before the answer: nobody reads this one. 499 is the
+    status nginx logs for it."""
+
+    status_code = 499
+    code = "client_closed_request"
+
+
 class InternalError(CallvaultError):
     status_code = 500
     code = "internal_error"
