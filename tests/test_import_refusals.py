@@ -451,3 +451,24 @@ def test_on_a_terminal_the_bar_shows_for_large_imports_only(
 
     assert small == ""
     assert "importing jsonl" in large
+
+
+def test_failures_are_listed_in_the_order_of_their_lines(
+    server: LiveServer, org: Org, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(
+        # Refused when written: only the database knows the accounts.
+        jsonl_line("unknown", account_id="00000000-0000-4000-8000-000000000000")
+        + "{not json\n"
+        + jsonl_line("fine")
+    )
+
+    result = run_import(server, org, "jsonl", calls)
+
+    assert summary_counts(result)["created"] == 1
+    listed = failures(result.stdout)
+    assert [line.split(" (")[0].split(":")[0] for line in listed] == [
+        f"{calls}, line 1",
+        f"{calls}, line 2",
+    ], listed

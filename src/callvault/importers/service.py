@@ -59,19 +59,24 @@ class Writer:
         self.database = database
         self.into = into
         self.summary = Summary()
-        self._pending: list[Imported] = []
+        # Each with its place among the outcomes added, so that failures
+        # are listed in the order of their input, whenever they were found.
+        self._pending: list[tuple[int, Imported]] = []
+        self._failures: list[tuple[int, Failed]] = []
+        self._added = 0
         self._keys: set[tuple[str, str]] = set()
         self._lines = 0
 
     def add(self, outcome: Outcome) -> None:
+        self._added += 1
         if isinstance(outcome, Failed):
-            self.summary.failures.append(outcome)
+            self._fail(self._added, outcome)
             return
         key = (outcome.recording.source, outcome.recording.external_id)
         # A call listed twice (a page and a webhook body) is written in order.
         if key in self._keys:
             self.flush()
-        self._pending.append(outcome)
+        self._pending.append((self._added, outcome))
         self._keys.add(key)
         self._lines += len(outcome.recording.transcript or ())
         if len(self._pending) >= BATCH_RECORDS or self._lines >= BATCH_UTTERANCES:
@@ -89,27 +94,35 @@ class Writer:
         except Exception:  # one record must not cost the batch
             # Something in the batch the database refuses, or a concurrent
             # writer got there first: write record by record to tell which.
-            results = [self._write_alone(item) for item in batch]
-        for item, result in zip(batch, results, strict=True):
+            results = [self._write_alone(item) for _, item in batch]
+        for (place, item), result in zip(batch, results, strict=True):
             if isinstance(result, Rejected):
-                self.summary.failures.append(
-                    Failed(item.file, item.record, result.reason)
-                )
+                self._fail(place, Failed(item.file, item.record, result.reason))
             else:
                 self.summary.count(result)
 
-    def _write(self, batch: Sequence[Imported]) -> list[bulk.Result]:
+    def _fail(self, place: int, failed: Failed) -> None:
+        self._failures.append((place, failed))
+
+    def finish(self) -> Summary:
+        """Writes what is pending; the summary, failures in input order."""
+        self.flush()
+        self._failures.sort(key=lambda pair: pair[0])
+        self.summary.failures = [failed for _, failed in self._failures]
+        return self.summary
+
+    def _write(self, batch: Sequence[tuple[int, Imported]]) -> list[bulk.Result]:
         with self.database.session(write=True) as session:
             return bulk.upsert(
                 session,
                 self.into.organization_id,
                 self.into.own_domains,
-                [item.recording for item in batch],
+                [item.recording for _, item in batch],
             )
 
     def _write_alone(self, item: Imported) -> bulk.Result:
         try:
-            return self._write([item])[0]
+            return self._write([(0, item)])[0]
         except bulk.TRANSIENT:
             raise
         except Exception as error:  # the record fails, not the import
@@ -141,9 +154,7 @@ def import_paths(
         else:
             _import_documents(writer, group, convert)
             advance(group.size)
-    writer.flush()
-
-    summary = writer.summary
+    summary = writer.finish()
     log.info(
         "importers.import_finished",
         organization_id=into.organization_id,
