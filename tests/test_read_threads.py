@@ -6,7 +6,9 @@ every other request's token lookup, gets and writes free to go on."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from callvault.kernel import deps
+from callvault.kernel import deps, http
 from callvault.recordings import service as recordings_service
 from callvault.search import service
 from tests.factories import create_recording, recording_body
@@ -147,36 +149,66 @@ def endless_statement(dialect: str) -> str:
     return "SELECT pg_sleep(40)"
 
 
+class Served:
+    """The request log lines of the server in this process, as logged."""
+
+    def __init__(self, log: Any) -> None:
+        self.log = log
+        self.lines: list[tuple[str, dict[str, Any]]] = []
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.lines.append((event, fields))
+        self.log.info(event, **fields)
+
+    def exception(self, event: str, **fields: Any) -> None:
+        self.lines.append((event, fields))
+        self.log.exception(event, **fields)
+
+
 def test_a_search_in_a_read_thread_stops_when_its_caller_leaves(
     server: LiveServer, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     running, ended = threading.Event(), threading.Event()
     endings: list[BaseException] = []
+    dialect = server.database.dialect
 
     def endless(reader: Any, *args: Any, **kwargs: Any) -> Any:
         if asyncio._get_running_loop() is not None:
             # On the loop the budget stops it, and it moves to a thread.
             return reader.connection.driver_connection.execute(
-                endless_statement(server.database.dialect)
+                endless_statement(dialect)
             ).fetchall()
         running.set()
         try:
-            return reader.execute(
-                text(endless_statement(server.database.dialect))
-            ).all()
+            # As a search runs its statements (kernel.prepared): on SQLite's
+            # driver, elsewhere through SQLAlchemy.
+            if dialect == "sqlite":
+                driver = reader.connection().connection.driver_connection
+                return driver.execute(endless_statement(dialect)).fetchall()
+            return reader.execute(text(endless_statement(dialect))).all()
         except BaseException as error:
             endings.append(error)
             raise
         finally:
             ended.set()
 
+    served = Served(http.log)
+    monkeypatch.setattr(http, "log", served)
     monkeypatch.setattr(service, "search", endless)
     with pytest.raises(httpx.ReadTimeout):
         api.post("/call-recordings/search", json=ZQ, timeout=httpx.Timeout(30, read=2))
     assert running.is_set()
 
-    # Stopped at once, not half a minute later.
+    # Stopped at once, not half a minute later, and answered as a caller
+    # that left, not as a failure of the server's.
     assert ended.wait(timeout=10)
-    assert endings and isinstance(endings[0], DBAPIError), endings
+    assert endings and isinstance(endings[0], DBAPIError | sqlite3.Error), endings
+    deadline = time.monotonic() + 10
+    while not any(event == "http.request_served" for event, _ in served.lines):
+        assert time.monotonic() < deadline, served.lines
+        time.sleep(0.05)
+    assert [(event, fields.get("status")) for event, fields in served.lines] == [
+        ("http.request_served", 499)
+    ]
     monkeypatch.undo()
     assert api.post("/call-recordings/search", json=ZQ).status_code == 200

@@ -122,7 +122,9 @@ async def searching(request: Request, work: Callable[[Reader], T]) -> T:
         watching.start_soon(_stop_when_the_caller_leaves, request, running)
         outcome = await _outcome(anyio.to_thread.run_sync(unit, limiter=limiter))
         watching.cancel_scope.cancel()
-    if isinstance(outcome, DBAPIError) and running.stopped:
+    if isinstance(outcome, DBAPIError | sqlite3.Error) and running.stopped:
+        # Interrupted: through SQLAlchemy a DBAPIError, on SQLite's driver
+        # (kernel.prepared) sqlite3's own.
         raise ClientClosedRequest("The caller left.") from outcome
     if isinstance(outcome, BaseException):
         raise outcome
