@@ -3,13 +3,17 @@ the caller put in its path."""
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
+import structlog
 
+from callvault.kernel.logging import configure_logging
 from tests.live import engine_database, serve_process
 
 # Percent-escapes the server decodes into the path it logs, and how the log
@@ -63,3 +67,20 @@ def test_a_json_log_line_keeps_the_path_as_sent(
     assert event["event"] == "http.request_served"
     assert event["path"] == httpx.URL(server.base_url + SENT).path
     assert not CONTROL.search(output)
+
+
+def test_a_closed_standard_error_costs_the_log_line_not_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    configure_logging("INFO")
+    try:
+        structlog.get_logger("test").info("before.close")
+        assert "before.close" in stream.getvalue()
+        stream.close()
+        # A supervisor's pipe gone: the line is lost, the request goes on.
+        structlog.get_logger("test").info("after.close")
+    finally:
+        monkeypatch.undo()
+        configure_logging("INFO")

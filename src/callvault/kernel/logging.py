@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -39,6 +40,26 @@ def escape_control_characters(
     return event
 
 
+class _LineSink:
+    """The stream log lines are printed to, whose failure costs the line
+    alone: a closed or broken standard error (a supervisor's pipe gone) must
+    not fail the request whose line it is, which the edge middleware would
+    otherwise answer with a bare 500."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            return 0
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.flush()
+
+
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     # JSON escapes every control character itself.
     renderer: list[structlog.typing.Processor] = (
@@ -59,6 +80,8 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         ),
         # Standard error as it is now: standard output is what the commands
         # answer (`webhooks deliveries | cut`), and logs stay off it.
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(
+            cast(TextIO, _LineSink(sys.stderr))
+        ),
         cache_logger_on_first_use=True,
     )
