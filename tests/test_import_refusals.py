@@ -472,3 +472,29 @@ def test_failures_are_listed_in_the_order_of_their_lines(
         f"{calls}, line 1",
         f"{calls}, line 2",
     ], listed
+
+
+def test_a_jsonl_custom_field_unknown_when_written_is_named_by_its_key(
+    server: LiveServer, org: Org, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(jsonl_line("unknown", custom_fields={"nosuch": {"value": "1"}}))
+
+    result = run_import(server, org, "jsonl", calls)
+
+    (failure,) = failures(result.stdout)
+    assert "line 1 (gong unknown): `custom_fields.nosuch`: no meeting custom " in (
+        failure
+    ), failure
+
+
+def test_a_jsonl_file_may_begin_with_a_byte_order_mark(
+    server: LiveServer, org: Org, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.jsonl"
+    calls.write_bytes(b"\xef\xbb\xbf" + jsonl_line("first").encode() + b"\r\n")
+
+    result = run_import(server, org, "jsonl", calls)
+
+    assert failures(result.stdout) == []
+    assert summary_counts(result)["created"] == 1

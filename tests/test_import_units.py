@@ -173,6 +173,8 @@ def _jsonl_line(**fields: Any) -> str:
     [
         ({"source": ""}, "`source` must not be empty"),
         ({"external_id": ""}, "`external_id` must not be empty"),
+        ({"source": " \t"}, "`source`: ' \\t' is blank"),
+        ({"source": "\u200b"}, "`source`: '\\u200b' is blank or holds characters"),
         ({"source": "s" * 65}, "`source` must be at most 64 characters; it has 65"),
         ({"start_time": "2025-01-15T09:30:00"}, "`start_time`"),
         ({"custom_fields": []}, "`custom_fields` must be a JSON object"),

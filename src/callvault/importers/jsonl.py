@@ -102,6 +102,11 @@ def _label(record: str, parsed: _Recording) -> str:
 
 
 def _recording(parsed: _Recording) -> IncomingRecording:
+    if not parsed.source.strip() or not parsed.source.isprintable():
+        raise RecordProblem(
+            f"`source`: {quoted(parsed.source)} is blank or holds characters "
+            "that do not print; a source names the recorder, as `gong` does"
+        )
     start = units.utc(parsed.start_time, "start_time")
     end = units.utc(parsed.end_time, "end_time")
     return IncomingRecording(

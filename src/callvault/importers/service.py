@@ -4,6 +4,7 @@ leaves whole records and running it again finishes it."""
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,5 +184,8 @@ def _import_lines(writer: Writer, group: files.Group, advance: Progress) -> None
         with path.open("rb") as stream:
             for number, line in enumerate(stream, start=1):
                 advance(len(line))
+                if number == 1:
+                    # A byte-order mark, as a document's is (files.decode).
+                    line = line.removeprefix(codecs.BOM_UTF8)
                 if line.strip():
                     writer.add(jsonl.convert_line(line, str(path), number))

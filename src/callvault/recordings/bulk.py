@@ -31,7 +31,7 @@ from callvault.custom_fields.models import CustomField
 from callvault.custom_fields.types import RECORDING_OBJECT_TYPE
 from callvault.custom_fields.values import StoredValue, canonical_value
 from callvault.kernel.db import new_id
-from callvault.kernel.errors import CallvaultError, quoted
+from callvault.kernel.errors import CallvaultError, excerpt, quoted
 from callvault.kernel.times import utcnow
 from callvault.recordings import bulk_repository as sql
 from callvault.recordings import repository
@@ -289,15 +289,17 @@ def _plan_lines(
 def _field_changes(
     fields: dict[str, CustomField], entries: list[CustomFieldValue] | None
 ) -> FieldChanges:
-    """Keyed by field id; values checked as PATCH checks them."""
+    """Keyed by field id; values checked as PATCH checks them. An import
+    keys its values by slug (jsonl's `custom_fields` object), so a problem
+    is named `custom_fields.<slug>`."""
     changes: FieldChanges = []
-    for index, entry in enumerate(entries or []):
-        where = f"custom_fields[{index}]"
+    for entry in entries or []:
+        where = f"custom_fields.{excerpt(entry.slug or '')}"
         definition = fields.get(entry.slug or "")
         if definition is None:
             raise UnknownCustomField(
-                f"`{where}.slug`: no {RECORDING_OBJECT_TYPE} custom field "
-                f"{quoted(entry.slug or '')}; see GET /custom-fields?object_type=meeting."
+                f"`{where}`: no {RECORDING_OBJECT_TYPE} custom field "
+                f"{quoted(entry.slug or '')}; see GET /custom-fields?object_type=meeting"
             )
         value = canonical_value(definition, entry.value, entry.values, where)
         changes.append((definition.id, definition.slug, value))

@@ -82,7 +82,8 @@ def create_recording(
     url = request.recording_url or ""
     if len(url) > MAX_URL_LENGTH:
         raise InvalidRequest(
-            f"`recording_url` is longer than {MAX_URL_LENGTH} characters."
+            f"`recording_url` must be at most {MAX_URL_LENGTH} characters; "
+            f"it has {len(url)}."
         )
     changes = _field_changes(session, org, request.custom_fields)
     account_id = _account_for_create(
