@@ -16,7 +16,7 @@ from callvault.importers.records import Converter, Failed, Imported, Outcome
 from callvault.kernel.db import Database
 from callvault.organizations import service as org_service
 from callvault.recordings import bulk
-from callvault.recordings.bulk import Rejected, Written
+from callvault.recordings.bulk import IncomingRecording, Rejected, Written
 
 log = structlog.get_logger("callvault.importers")
 
@@ -89,7 +89,7 @@ class Writer:
         if not batch:
             return
         try:
-            results = self._write(batch)
+            results = self._write([item.recording for _, item in batch])
         except bulk.TRANSIENT:
             raise
         except Exception:  # one record must not cost the batch
@@ -112,18 +112,15 @@ class Writer:
         self.summary.failures = [failed for _, failed in self._failures]
         return self.summary
 
-    def _write(self, batch: Sequence[tuple[int, Imported]]) -> list[bulk.Result]:
+    def _write(self, recordings: Sequence[IncomingRecording]) -> list[bulk.Result]:
         with self.database.session(write=True) as session:
             return bulk.upsert(
-                session,
-                self.into.organization_id,
-                self.into.own_domains,
-                [item.recording for _, item in batch],
+                session, self.into.organization_id, self.into.own_domains, recordings
             )
 
     def _write_alone(self, item: Imported) -> bulk.Result:
         try:
-            return self._write([(0, item)])[0]
+            return self._write([item.recording])[0]
         except bulk.TRANSIENT:
             raise
         except Exception as error:  # the record fails, not the import
