@@ -28,7 +28,7 @@ from callvault.importers.records import (
 )
 from callvault.kernel.db import canonical_id
 from callvault.kernel.errors import excerpt, quoted
-from callvault.kernel.http import field_sentence
+from callvault.kernel.schema_types import field_sentence
 from callvault.recordings.bulk import IncomingRecording, IncomingUtterance
 from callvault.recordings.schemas import CustomFieldValue
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +31,7 @@ from callvault.kernel.errors import (
 )
 from callvault.kernel.head import sent_method
 from callvault.kernel.routing import allowed_methods
-from callvault.kernel.schema_types import INTEGER_RANGE
+from callvault.kernel.schema_types import field_sentence
 
 log = structlog.get_logger("callvault.http")
 
@@ -143,24 +142,6 @@ def _describe_location(loc: tuple[Any, ...]) -> str:
     return text
 
 
-# Pydantic's words for a wrong JSON type, in the contract's terms.
-_TYPE_SENTENCES = {
-    "bool_type": "must be `true` or `false` (a JSON boolean)",
-    "int_type": "must be an integer (a JSON number without a fraction)",
-    "int_from_float": "must be an integer (a JSON number without a fraction)",
-    "string_type": "must be a string",
-    "list_type": "must be a JSON list",
-    "model_type": "must be a JSON object",
-    "model_attributes_type": "must be a JSON object",
-    "dict_type": "must be a JSON object",
-    # Strict text with a length bound reads the string as Unicode first.
-    "string_unicode": "text must be valid Unicode (no lone surrogates)",
-    # A query parameter is text, read as an integer when it is one.
-    "int_parsing": "must be an integer, written in digits",
-    "int_parsing_size": "must be an integer, and this one is far too large",
-}
-
-
 def _json_invalid_message(detail: dict[str, Any]) -> str:
     reason = str(detail.get("ctx", {}).get("error", ""))
     loc = detail.get("loc", ())
@@ -206,36 +187,6 @@ def _validation_message(request: Request, error: RequestValidationError) -> list
         else:
             messages.append(f"The request body is invalid: {detail.get('msg')}.")
     return messages or ["The request is invalid."]
-
-
-def field_sentence(detail: Mapping[str, Any], where: str) -> str:
-    """What is wrong with the field at `where`, from one of pydantic's error
-    details, in the contract's terms; no closing full stop."""
-    kind = detail.get("type", "")
-    if kind == "missing":
-        return f"`{where}` is required"
-    if kind in _TYPE_SENTENCES:
-        return f"`{where}` {_TYPE_SENTENCES[kind]}"
-    if kind == INTEGER_RANGE:
-        return f"`{where}` {detail.get('msg')}"
-    if kind in ("string_too_short", "string_too_long", "too_short", "too_long"):
-        return _length_sentence(detail, where)
-    reason = str(detail.get("msg", "is invalid")).removeprefix("Value error, ")
-    return f"`{where}`: {reason}"
-
-
-def _length_sentence(detail: Mapping[str, Any], where: str) -> str:
-    context = detail.get("ctx", {})
-    value = detail.get("input")
-    unit = "characters" if isinstance(value, str) else "items"
-    length = len(value) if isinstance(value, str | list | dict) else None
-    has = f"; it has {length}" if length is not None else ""
-    if "max_length" in context:
-        return f"`{where}` must be at most {context['max_length']} {unit}{has}"
-    least = context.get("min_length", 1)
-    if least == 1 and unit == "characters":
-        return f"`{where}` must not be empty"
-    return f"`{where}` must be at least {least} {unit}{has}"
 
 
 @dataclass(frozen=True)
