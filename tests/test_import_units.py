@@ -139,6 +139,13 @@ def test_vtt_skips_notes_and_styles() -> None:
     assert vtt.parse(body) == [("Ada", "", 1000, "hello")]
 
 
+def test_a_vtt_cue_named_like_a_note_is_a_cue() -> None:
+    body = "WEBVTT\n\nNOTES 1\n00:00:01.000 --> 00:00:02.000\nAda: hello"
+
+    assert vtt.parse(body) == [("Ada", "", 1000, "hello")]
+
+
+
 @pytest.mark.parametrize(
     ("cue", "problem"),
     [

@@ -28,7 +28,8 @@ def parse(text: str) -> list[IncomingUtterance]:
     lines = []
     for number, block in enumerate(blocks, start=1):
         rows = block.splitlines()
-        if rows[0].startswith(_NOT_CUES):
+        # The keyword alone or before a space: a cue may be named "NOTES 1".
+        if rows[0].split(maxsplit=1)[0] in _NOT_CUES:
             continue
         lines.append(_cue(rows, f"cue {number}"))
     return records.transcript(lines)
