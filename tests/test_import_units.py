@@ -145,7 +145,6 @@ def test_a_vtt_cue_named_like_a_note_is_a_cue() -> None:
     assert vtt.parse(body) == [("Ada", "", 1000, "hello")]
 
 
-
 @pytest.mark.parametrize(
     ("cue", "problem"),
     [
@@ -178,7 +177,7 @@ def _jsonl_line(**fields: Any) -> str:
 @pytest.mark.parametrize(
     ("fields", "problem"),
     [
-        ({"source": ""}, "`source` must not be empty"),
+        ({"source": ""}, "`source`: '' is blank"),
         ({"external_id": ""}, "`external_id` must not be empty"),
         ({"source": " \t"}, "`source`: ' \\t' is blank"),
         ({"source": "\u200b"}, "`source`: '\\u200b' is blank or holds characters"),

@@ -49,7 +49,8 @@ class _Recording(BaseModel):
 
     # The lengths of the columns they are stored in, which SQLite does not
     # enforce and PostgreSQL does: one file imports alike on both.
-    source: str = Field(min_length=1, max_length=64)
+    # Blank is refused with the recorder's words (`_recording`).
+    source: str = Field(max_length=64)
     external_id: str = Field(min_length=1, max_length=255)
     title: str | None = None
     start_time: AwareDatetime

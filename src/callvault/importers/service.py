@@ -71,7 +71,7 @@ class Writer:
     def add(self, outcome: Outcome) -> None:
         self._added += 1
         if isinstance(outcome, Failed):
-            self._fail(self._added, outcome)
+            self._failures.append((self._added, outcome))
             return
         key = (outcome.recording.source, outcome.recording.external_id)
         # A call listed twice (a page and a webhook body) is written in order.
@@ -98,12 +98,10 @@ class Writer:
             results = [self._write_alone(item) for _, item in batch]
         for (place, item), result in zip(batch, results, strict=True):
             if isinstance(result, Rejected):
-                self._fail(place, Failed(item.file, item.record, result.reason))
+                failed = Failed(item.file, item.record, result.reason)
+                self._failures.append((place, failed))
             else:
                 self.summary.count(result)
-
-    def _fail(self, place: int, failed: Failed) -> None:
-        self._failures.append((place, failed))
 
     def finish(self) -> Summary:
         """Writes what is pending; the summary, failures in input order."""
