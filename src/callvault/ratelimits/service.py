@@ -21,7 +21,9 @@ def count_request(request: Request, organization_id: str) -> None:
     route: BaseRoute | None = request.scope.get("route")
     if limiter is None or route is None:
         return
-    template = getattr(route, "path", request.url.path)
+    # Not `getattr(route, "path", request.url.path)`: that builds the URL
+    # on every request, for the rare route without a template.
+    template = getattr(route, "path", None) or request.url.path
     decision = limiter.check(organization_id, operation_of(request.method, template))
     if decision is None:
         return
