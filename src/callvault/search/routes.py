@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Request
 
 from callvault.kernel.deps import CurrentPrincipal, searching
+from callvault.kernel.direct_route import DirectJSONRoute
 from callvault.kernel.http import JSONResponse, ok
 from callvault.search import service
 from callvault.search.schemas import (
@@ -10,7 +11,11 @@ from callvault.search.schemas import (
     SearchCallRecordingsResponseBody,
 )
 
-router = APIRouter(prefix="/call-recordings", tags=["call-recordings"])
+# The search is the API's hottest request: it skips FastAPI's per-request
+# machinery when well formed (kernel.direct_route).
+router = APIRouter(
+    prefix="/call-recordings", tags=["call-recordings"], route_class=DirectJSONRoute
+)
 
 
 @router.post(

@@ -1,0 +1,145 @@
+"""A search sent as `application/json` goes straight to its endpoint
+(kernel.direct_route) and answers exactly what FastAPI's own handler answers.
+
+FastAPI reads `application/json; charset=utf-8` as JSON too, but the short
+way takes only the plain media type: the same body sent both ways compares
+the two handlers through real HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import APIRouter, Request
+
+from callvault.kernel.deps import CurrentPrincipal
+from callvault.kernel.direct_route import DirectJSONRoute
+from callvault.search.schemas import SearchCallRecordingsRequest
+from tests.live import LiveServer, Org
+from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
+
+DIRECT = "application/json"
+FASTAPI = "application/json; charset=utf-8"
+
+
+def answer(client: httpx.Client, body: bytes, content_type: str) -> dict[str, Any]:
+    response = client.post(
+        "/call-recordings/search", content=body, headers={"Content-Type": content_type}
+    )
+    payload = response.json()
+    assert payload.pop("request_id") == response.headers["x-request-id"]
+    return {
+        "status": response.status_code,
+        "payload": payload,
+        "content-type": response.headers["content-type"],
+    }
+
+
+@pytest.fixture
+def recordings(server: LiveServer, org: Org) -> list[Row]:
+    account = add_accounts(server.database, org.id, 1)[0]
+    rows = [
+        Row(
+            title=f"Renewal review {n}" if n % 2 else f"Kickoff {n}",
+            source="zoom" if n % 3 else "gong",
+            account_id=account if n % 4 else None,
+            start_time=BASE_TIME + timedelta(days=n),
+        )
+        for n in range(12)
+    ]
+    add_recordings(server.database, org.id, rows)
+    return rows
+
+
+BODIES = [
+    b"{}",
+    b'{"limit": 5}',
+    b'{"limit": 3, "filter": {"field": "title", "operator": "string_contains",'
+    b' "value": "REVIEW"}}',
+    b'{"filter": {"operator": "and", "subfilters": ['
+    b'{"field": "source", "operator": "in", "values": ["zoom"]},'
+    b'{"operator": "or", "subfilters": ['
+    b'{"field": "account_id", "operator": "is_unset"},'
+    b'{"field": "title", "operator": "equals", "value": "Kickoff 6"}]}]}}',
+    b'{"filter": {"field": "start_time", "operator": "time_range",'
+    b' "values": ["2024-01-03T00:00:00Z", "2024-01-09T00:00:00Z"]}}',
+    # The service's refusals, raised once the body has validated.
+    b'{"limit": 0}',
+    b'{"filter": {"field": "title", "operator": "in", "values": ["x"]}}',
+    b'{"cursor": "not a cursor"}',
+    # The model's refusals and JSON's: FastAPI's handler answers both ways.
+    b'{"limit": "5"}',
+    b'{"limit": 5, "extra": true}',
+    b'{"limit": 5',
+    b"null",
+    b"[]",
+    b"",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_each_body_is_answered_alike_either_way(
+    api: httpx.Client, recordings: list[Row], body: bytes
+) -> None:
+    direct = answer(api, body, DIRECT)
+
+    assert direct == answer(api, body, FASTAPI)
+    assert direct["content-type"] == "application/json"
+
+
+def test_a_cursor_from_the_direct_way_pages_on_either_way(
+    api: httpx.Client, recordings: list[Row]
+) -> None:
+    first = answer(api, b'{"limit": 5}', DIRECT)["payload"]
+    cursor = first["pagination"]["cursor"]
+    body = b'{"limit": 5, "cursor": "%s"}' % cursor.encode()
+
+    second = answer(api, body, DIRECT)
+
+    assert second == answer(api, body, FASTAPI)
+    assert second["status"] == 200
+    assert [item["id"] for item in second["payload"]["data"]] == [
+        row.id for row in recordings[::-1][5:10]
+    ]
+
+
+def test_a_refused_token_is_a_401_either_way(
+    server: LiveServer, recordings: list[Row]
+) -> None:
+    with server.client("cv_not_a_token") as stranger:
+        direct = answer(stranger, b'{"limit": 5}', DIRECT)
+        assert direct == answer(stranger, b'{"limit": 5}', FASTAPI)
+
+    assert direct["status"] == 401
+    assert direct["payload"]["code"] == "invalid_api_token"
+
+
+def test_a_well_formed_search_skips_the_dependency_solver(
+    api: httpx.Client, recordings: list[Row], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def solver_called(**_: Any) -> None:
+        raise AssertionError("FastAPI's dependency solver ran")
+
+    monkeypatch.setattr("fastapi.routing.solve_dependencies", solver_called)
+
+    response = api.post("/call-recordings/search", json={"limit": 2})
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]) == 2
+
+
+def test_an_endpoint_of_another_shape_is_refused_when_declared() -> None:
+    router = APIRouter(route_class=DirectJSONRoute)
+
+    async def with_a_query(
+        request: Request,
+        principal: CurrentPrincipal,
+        body: SearchCallRecordingsRequest,
+        page: int = 1,
+    ) -> None: ...
+
+    with pytest.raises(TypeError, match="DirectJSONRoute endpoint"):
+        router.post("/search")(with_a_query)
