@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -246,3 +246,19 @@ def _wait_until_healthy(server: ServerProcess) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError("callvault serve did not answer in time")
+
+
+class Served:
+    """The request log lines of the server in this process, as logged."""
+
+    def __init__(self, log: Any) -> None:
+        self.log = log
+        self.lines: list[tuple[str, dict[str, Any]]] = []
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.lines.append((event, fields))
+        self.log.info(event, **fields)
+
+    def exception(self, event: str, **fields: Any) -> None:
+        self.lines.append((event, fields))
+        self.log.exception(event, **fields)

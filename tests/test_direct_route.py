@@ -8,17 +8,21 @@ the two handlers through real HTTP.
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi import APIRouter, Request
 
+from callvault.kernel import http
 from callvault.kernel.deps import CurrentPrincipal
 from callvault.kernel.direct_route import DirectJSONRoute
 from callvault.search.schemas import SearchCallRecordingsRequest
-from tests.live import LiveServer, Org
+from tests.live import LiveServer, Org, Served
 from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
 
 DIRECT = "application/json"
@@ -115,6 +119,32 @@ def test_a_refused_token_is_a_401_either_way(
 
     assert direct["status"] == 401
     assert direct["payload"]["code"] == "invalid_api_token"
+
+
+@pytest.mark.parametrize("content_type", [DIRECT, FASTAPI])
+def test_a_caller_that_leaves_mid_body_is_logged_as_gone(
+    server: LiveServer, org: Org, monkeypatch: pytest.MonkeyPatch, content_type: str
+) -> None:
+    served = Served(http.log)
+    monkeypatch.setattr(http, "log", served)
+    address = urlsplit(server.base_url)
+    head = (
+        "POST /call-recordings/search HTTP/1.1\r\n"
+        f"Host: {address.netloc}\r\n"
+        f"Authorization: Bearer {org.token}\r\n"
+        f"Content-Type: {content_type}\r\n"
+        "Content-Length: 100\r\n\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port)) as caller:
+        caller.sendall(head.encode() + b'{"limit": ')
+
+    deadline = time.monotonic() + 10
+    while not served.lines:
+        assert time.monotonic() < deadline, "no request line logged"
+        time.sleep(0.05)
+    assert [(event, fields["status"]) for event, fields in served.lines] == [
+        ("http.request_served", 499)
+    ]
 
 
 def test_a_well_formed_search_skips_the_dependency_solver(

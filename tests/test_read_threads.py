@@ -21,7 +21,7 @@ from callvault.kernel import deps, http
 from callvault.recordings import service as recordings_service
 from callvault.search import service
 from tests.factories import create_recording, recording_body
-from tests.live import LiveServer, Org
+from tests.live import LiveServer, Org, Served
 from tests.recording_rows import BASE_TIME, Row, add_recordings
 
 # A two-character needle has no trigram: it is tested on a walk of the
@@ -147,22 +147,6 @@ def endless_statement(dialect: str) -> str:
             "LIMIT 300000000) SELECT count(*) FROM c"
         )
     return "SELECT pg_sleep(40)"
-
-
-class Served:
-    """The request log lines of the server in this process, as logged."""
-
-    def __init__(self, log: Any) -> None:
-        self.log = log
-        self.lines: list[tuple[str, dict[str, Any]]] = []
-
-    def info(self, event: str, **fields: Any) -> None:
-        self.lines.append((event, fields))
-        self.log.info(event, **fields)
-
-    def exception(self, event: str, **fields: Any) -> None:
-        self.lines.append((event, fields))
-        self.log.exception(event, **fields)
 
 
 def test_a_search_in_a_read_thread_stops_when_its_caller_leaves(

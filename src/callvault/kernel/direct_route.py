@@ -28,9 +28,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from callvault.kernel.deps import authenticate_request
+from callvault.kernel.errors import ClientClosedRequest
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -69,7 +71,10 @@ class DirectJSONRoute(APIRoute):
         )
         if overrides or request.headers.get("content-type") != "application/json":
             return None
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect:
+            raise ClientClosedRequest("The caller left while sending.") from None
         if not raw:
             return None
         try:

@@ -14,6 +14,7 @@ import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +22,7 @@ from callvault.kernel.context import current_request_id, new_request_id, request
 from callvault.kernel.deps import authenticate_request
 from callvault.kernel.errors import (
     CallvaultError,
+    ClientClosedRequest,
     InternalError,
     InvalidRequest,
     MethodNotAllowed,
@@ -319,6 +321,10 @@ def install_error_handlers(app: FastAPI) -> None:
             return response
         if error.status_code == 413:
             return error_response(PayloadTooLarge(str(error.detail)))
+        if isinstance(error.__cause__, ClientDisconnect):
+            # FastAPI's 400 for a body it could not read, here because the
+            # caller left while sending it.
+            return error_response(ClientClosedRequest("The caller left while sending."))
         if error.status_code == 400 and error.__cause__ is not None:
             refused = await _refused_caller(request)
             if refused is not None:
