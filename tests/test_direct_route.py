@@ -8,6 +8,7 @@ the two handlers through real HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from datetime import timedelta
@@ -18,9 +19,12 @@ import httpx
 import pytest
 from fastapi import APIRouter, Request
 
+from callvault.app import create_app
 from callvault.kernel import http
-from callvault.kernel.deps import CurrentPrincipal
+from callvault.kernel.db import Database
+from callvault.kernel.deps import CurrentPrincipal, authenticate_request
 from callvault.kernel.direct_route import DirectJSONRoute
+from callvault.organizations.service import Principal
 from callvault.search.schemas import SearchCallRecordingsRequest
 from tests.live import LiveServer, Org, Served
 from tests.recording_rows import BASE_TIME, Row, add_accounts, add_recordings
@@ -159,6 +163,37 @@ def test_a_well_formed_search_skips_the_dependency_solver(
 
     assert response.status_code == 200
     assert len(response.json()["data"]) == 2
+
+
+def test_the_application_s_overrides_are_applied(
+    server: LiveServer, org: Org, recordings: list[Row]
+) -> None:
+    database = Database(server.settings.database_url)
+    app = create_app(server.settings, database=database)
+    app.dependency_overrides[authenticate_request] = lambda: Principal(
+        organization_id=org.id,
+        organization_name="stand-in",
+        organization_domains=(),
+        token_id="stand-in",
+    )
+
+    async def search() -> httpx.Response:
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://x"
+        ) as client:
+            # No token: only the override knows the caller.
+            return await client.post("/call-recordings/search", json={"limit": 2})
+
+    try:
+        response = asyncio.run(search())
+    finally:
+        database.dispose()
+
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["data"]] == [
+        row.id for row in recordings[::-1][:2]
+    ]
 
 
 def test_an_endpoint_of_another_shape_is_refused_when_declared() -> None:
