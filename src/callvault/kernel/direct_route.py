@@ -5,8 +5,9 @@ route: it parses the content type with the standard library's e-mail
 parser, gathers the endpoint's context for error messages, walks the
 dependency tree and builds the response's arguments. For a search, which
 the event loop answers in a few tenths of a millisecond, that was 0.04 ms
-of CPU a request, about a seventh of a 100-row page in-process
-(bench/results).
+of CPU a request: a 100-row page cost 0.30 ms in-process through FastAPI's
+handler and 0.26 ms this way, and a million recordings' title-common
+searches went from 1,610 to 1,790-1,940 a second over HTTP.
 
 `DirectJSONRoute` serves an endpoint of exactly three parameters, the
 request, the caller (`CurrentPrincipal`) and one JSON body model, and takes
