@@ -25,9 +25,35 @@ JSON = {"content-type": "application/json"}
         (b'{"x": ' + b"9" * 100_000 + b"}", ["`x`", "100000 digits", "too large"]),
         (b'{"limit": ' + b"9" * 5000 + b"}", ["`limit`", "5000 digits", "too large"]),
         (b'{"limit": 1} xx', ["not valid JSON", "more text after the JSON value"]),
-        (b'{"limit": }', ["not valid JSON", "expecting value at character 10"]),
+        (
+            b'{"filter": '
+            + b'{"operator": "and", "subfilters": [' * 255
+            + b'{"field": "title", "operator": "equals", "value": "x"}'
+            + b"]}" * 255
+            + b"}",
+            ["The request body is nested too deeply"],
+        ),
+        (b'{"limit": }', ["not valid JSON: expecting value at character 11."]),
+        (
+            b'{"cursor": "ab',
+            ["not valid JSON: unterminated string starting at character 12."],
+        ),
+        (b'{"cursor": "\\u12"}', ["not valid JSON: invalid \\uXXXX escape at"]),
+        (b'{"limit": 1}}', ["more text after the JSON value, at character 13."]),
     ],
-    ids=["utf8", "deep", "deep-filter", "digits", "limit", "trailing", "broken"],
+    ids=[
+        "utf8",
+        "deep",
+        "deep-filter",
+        "digits",
+        "limit",
+        "trailing",
+        "deep-for-pydantic",
+        "broken",
+        "unterminated",
+        "escape",
+        "extra",
+    ],
 )
 def test_an_unreadable_body_says_what_is_wrong(
     api: httpx.Client, content: bytes, words: list[str]

@@ -145,20 +145,22 @@ def _describe_location(loc: tuple[Any, ...]) -> str:
 
 
 def _json_invalid_message(detail: dict[str, Any]) -> str:
-    reason = str(detail.get("ctx", {}).get("error", ""))
+    # The json module's reason, some of which end in "at" ("Unterminated
+    # string starting at"), and its position, counted from 0.
+    reason = str(detail.get("ctx", {}).get("error", "")).removesuffix(" at")
     loc = detail.get("loc", ())
-    position = loc[-1] if loc and isinstance(loc[-1], int) else None
+    if not (reason and loc and isinstance(loc[-1], int)):
+        return "The request body is not valid JSON."
+    character = loc[-1] + 1
     if reason == "Extra data":
         return (
             "The request body is not valid JSON: there is more text after the "
-            f"JSON value, at character {position}."
+            f"JSON value, at character {character}."
         )
-    if reason and position is not None:
-        return (
-            f"The request body is not valid JSON: {reason.lower()} at "
-            f"character {position}."
-        )
-    return "The request body is not valid JSON."
+    return (
+        "The request body is not valid JSON: "
+        f"{reason[0].lower()}{reason[1:]} at character {character}."
+    )
 
 
 def _not_json_message(request: Request) -> str:
@@ -168,6 +170,12 @@ def _not_json_message(request: Request) -> str:
         "Send the request body as JSON with `Content-Type: application/json`; "
         f"this request has {sent}."
     )
+
+
+_NESTED_TOO_DEEPLY = (
+    "The request body is nested too deeply: its arrays and objects nest far "
+    "deeper than any request of this API."
+)
 
 
 def _validation_message(request: Request, error: RequestValidationError) -> list[str]:
@@ -184,6 +192,10 @@ def _validation_message(request: Request, error: RequestValidationError) -> list
             messages.append(_not_json_message(request))
         elif kind in ("model_attributes_type", "dict_type") and not where:
             messages.append("The request body must be a JSON object.")
+        elif kind == "recursion_depth_exceeded":
+            # pydantic's own limit, met before the filter's 3 levels are
+            # counted; its path would run to thousands of characters.
+            messages.append(_NESTED_TOO_DEEPLY)
         elif where:
             messages.append(field_sentence(detail, where) + ".")
         else:
@@ -247,10 +259,7 @@ async def _unparsed_body_message(request: Request, cause: BaseException | None) 
             "start or continue a character."
         )
     if isinstance(cause, RecursionError):
-        return (
-            "The request body is nested too deeply: its arrays and objects nest "
-            "far deeper than any request of this API."
-        )
+        return _NESTED_TOO_DEEPLY
     if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
         # The cached bytes: FastAPI read the body before failing on it.
         return _huge_number_message(await request.body())
