@@ -88,6 +88,10 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x"
 
 
+def _share(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.0%}"
+
+
 def _div(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
@@ -189,8 +193,8 @@ def _main_table(
     lines = [
         "## Throughput and latency",
         "",
-        "| scenario | system | rps | p50 ms | p99 ms | c1 p50 ms | c1 p99 ms | server CPU ms/req | rows | errors | client CPU |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | system | rps | p50 ms | p99 ms | c1 p50 ms | c1 p99 ms | server CPU ms/req | rows | errors | client CPU | steal |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
         row = outcome.measures.get(scenario.name, {})
@@ -199,13 +203,13 @@ def _main_table(
                 continue
             m = row[system]
             if m is None:
-                lines.append(f"| {scenario.name} | {system} | {NA} | | | | | | | | |")
+                lines.append(f"| {scenario.name} | {system} | {NA} | | | | | | | | | |")
                 continue
             lines.append(
                 f"| {scenario.name} | {system} | {m.rps:,.0f} | {_ms(m.p50)} | "
                 f"{_ms(m.p99)} | {_ms(m.c1_p50)} | {_ms(m.c1_p99)} | "
                 f"{_ms(m.server_ms) if system != 'floor' else '-'} | {m.rows} | "
-                f"{m.errors} | {m.client_cpu:.0%} |"
+                f"{m.errors} | {m.client_cpu:.0%} | {_share(m.steal)} |"
             )
     lines.append("")
     errors = [
@@ -213,6 +217,12 @@ def _main_table(
         for name, row in outcome.measures.items()
         for system, m in row.items()
         if m is not None and m.first_error
+    ]
+    lines += [
+        "`steal`: the share of the machine's CPU time that its hypervisor gave "
+        "to other machines during the timed window (/proc/stat): where it is "
+        "high, every figure of that row is slower than the code.",
+        "",
     ]
     if errors:
         lines += ["First error seen:", "", *errors, ""]

@@ -4,9 +4,11 @@ server process tree at a time."""
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
@@ -37,6 +39,7 @@ class Measure:
     client_cpu: float  # share of one core the load generator used
     client_us: float  # load generator CPU per request
     server_ms: float = 0.0  # server CPU per request (all its processes)
+    steal: float = math.nan  # share of the machine's CPU time taken by others
     first_error: str = ""
     # The deep page only: c1 p50 of the first and the deep page, alternating.
     depth_p50s: tuple[float, float] | None = None
@@ -65,6 +68,32 @@ class Outcome:
     calibration: dict[str, Measure] = field(default_factory=dict)
 
 
+T = TypeVar("T")
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(steal, total) in clock ticks since boot, from /proc/stat's first line
+    (user nice system idle iowait irq softirq steal ...); None off Linux."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    ticks = [int(value) for value in first[1:9]]
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
+
+
+def with_steal(work: Callable[[], T]) -> tuple[T, float]:
+    """`work()` and the share of the machine's CPU time its hypervisor gave
+    to other machines meanwhile: on a shared VM, the figures of a window
+    with much steal are slower than the code."""
+    before = _cpu_times()
+    done = work()
+    after = _cpu_times()
+    if before is None or after is None or after[1] == before[1]:
+        return done, math.nan
+    return done, (after[0] - before[0]) / (after[1] - before[1])
+
+
 def measure(
     base_url: str,
     requests: list[Request],
@@ -79,13 +108,15 @@ def measure(
         seconds=options.latency_seconds,
         warmup=min(1.0, options.warmup),
     )
-    loaded = load.run(
-        base_url,
-        requests,
-        concurrency=options.concurrency,
-        seconds=options.seconds,
-        warmup=options.warmup,
-        cpu_probe=cpu_probe,
+    loaded, steal = with_steal(
+        lambda: load.run(
+            base_url,
+            requests,
+            concurrency=options.concurrency,
+            seconds=options.seconds,
+            warmup=options.warmup,
+            cpu_probe=cpu_probe,
+        )
     )
     return Measure(
         rps=loaded.rps,
@@ -101,6 +132,7 @@ def measure(
         if loaded.requests
         else 0.0,
         first_error=loaded.first_error or single.first_error,
+        steal=steal,
     )
 
 
@@ -196,12 +228,14 @@ def _floor_measure(dataset: Dataset, scenario: Scenario, options: Options) -> Me
         seconds=options.latency_seconds,
         warmup=min(1.0, options.warmup),
     )
-    loaded = floor.run(
-        dataset,
-        work,
-        processes=options.floor_processes,
-        seconds=options.seconds,
-        warmup=options.warmup,
+    loaded, steal = with_steal(
+        lambda: floor.run(
+            dataset,
+            work,
+            processes=options.floor_processes,
+            seconds=options.seconds,
+            warmup=options.warmup,
+        )
     )
     return Measure(
         rps=loaded.rps,
@@ -213,6 +247,7 @@ def _floor_measure(dataset: Dataset, scenario: Scenario, options: Options) -> Me
         errors=0,
         client_cpu=0.0,
         client_us=0.0,
+        steal=steal,
     )
 
 
@@ -281,7 +316,8 @@ def run_all(
                     say(
                         f"  {scenario.name} / {system}: {result.rps:.1f} rps, p50 "
                         f"{result.p50:.2f} ms, c1 p50 {result.c1_p50:.2f} ms, "
-                        f"server {result.server_ms:.2f} ms CPU/req, rows {result.rows}"
+                        f"server {result.server_ms:.2f} ms CPU/req, rows {result.rows}, "
+                        f"steal {result.steal:.0%}"
                     )
         for system, server in running.items():
             outcome.memory[system] = server.memory()

@@ -6,6 +6,7 @@ callvault and the floor answer each scenario with the same rows, does."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ def test_the_benchmark_runs_and_both_systems_answer_alike(tmp_path: Path) -> Non
         assert callvault["errors"] == "0", callvault
         assert float(callvault["rps"].replace(",", "")) > 0, callvault
         assert callvault["rows"] == floor["rows"], (callvault, floor)
+        # A share of the machine's CPU, read from Linux's /proc/stat.
+        assert re.fullmatch(r"\d+%", callvault["steal"]), callvault
     assert rows[("account equals", "callvault")]["rows"] != "0"
     assert "## Targets" in completed.stdout
 
