@@ -137,8 +137,13 @@ def render(
         f"{options.latency_seconds:g} s that sends callvault (one process) a "
         "request and then runs the floor's statements for it, over and over: "
         "both timed at the same moments, each after the other's work, where "
-        "the c1 floor repeats its query alone with every cache its own; the "
-        "targets are judged on the c1 floor",
+        "the c1 floor repeats its query alone with every cache its own",
+        "- in blocks: one connection to callvault (one process) and the "
+        "floor's statements on one sqlite3 connection, each for half a second "
+        f"in turn, {2 * options.latency_seconds:g} s in all, the first tenth "
+        "of each block untimed: both over the same minutes, each with its own "
+        "caches; the latency targets are judged on these, since separate c1 "
+        "passes minutes apart read the machine's drift as a difference",
         "- Datasette: `--immutable`, sql_time_limit_ms 60000, "
         f"num_sql_threads {options.datasette_threads}, facets and suggestions off, "
         "every request `organization_id=…&_sort_desc=start_time&_size=…"
@@ -242,6 +247,7 @@ def _ratios(
         header += [f"{system}/datasette rps", f"{system}/floor rps"]
     header += ["c1 p50: callvault − floor", "c1 p50: callvault / floor"]
     header += ["in turn: callvault vs floor c1 p50"]
+    header += ["in blocks: callvault vs floor c1 p50"]
     lines = [
         "## Ratios",
         "",
@@ -263,6 +269,7 @@ def _ratios(
         else:
             cells += [NA, NA]
         cells.append(_in_turn(one))
+        cells.append(_in_blocks(one))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     return lines
@@ -273,6 +280,22 @@ def _in_turn(one: Measure | None) -> str:
         return NA
     ours, floor = one.beside_floor_p50s
     return f"{ours:.2f} vs {floor:.2f} ms ({_ratio(ours, floor)})"
+
+
+def _in_blocks(one: Measure | None) -> str:
+    if one is None or one.blocks_p50s is None:
+        return NA
+    ours, floor = one.blocks_p50s
+    return f"{ours:.2f} vs {floor:.2f} ms ({_ratio(ours, floor)})"
+
+
+def _latencies(one: Measure, floor: Measure) -> tuple[float, float, str]:
+    """callvault's and the floor's c1 p50 a latency target is judged on:
+    the blocks when measured, else the separate c1 passes."""
+    if one.blocks_p50s is not None:
+        ours, theirs = one.blocks_p50s
+        return ours, theirs, "in blocks"
+    return one.c1_p50, floor.c1_p50, "separate c1 passes"
 
 
 def _memory(outcome: Outcome) -> list[str]:
@@ -336,20 +359,24 @@ def _targets(scenarios: list[Scenario], outcome: Outcome) -> list[str]:
     one = _get(outcome, "page 100", "callvault")
     floor = _get(outcome, "page 100", "floor")
     if one and floor:
-        gap = one.c1_p50 - floor.c1_p50
+        ours, theirs, how = _latencies(one, floor)
+        gap = ours - theirs
         lines.append(
-            f"- 100-row search p50 within 3 ms of the floor (one connection): "
-            f"{_verdict(gap <= 3)} ({one.c1_p50:.2f} vs {floor.c1_p50:.2f} ms, "
-            f"{gap:+.2f} ms); in turn with the floor: {_in_turn(one)}"
+            f"- 100-row search p50 within 3 ms of the floor (one connection, "
+            f"{how}): {_verdict(gap <= 3)} ({ours:.2f} vs {theirs:.2f} ms, "
+            f"{gap:+.2f} ms); separate c1 passes: {one.c1_p50:.2f} vs "
+            f"{floor.c1_p50:.2f} ms; in turn: {_in_turn(one)}"
         )
     one = _get(outcome, "page 1000", "callvault")
     floor = _get(outcome, "page 1000", "floor")
     if one and floor:
-        ratio = _div(one.c1_p50, floor.c1_p50)
+        ours, theirs, how = _latencies(one, floor)
+        ratio = _div(ours, theirs)
         lines.append(
-            f"- 1,000-row page p50 within 2x the floor (one connection): "
-            f"{_verdict(ratio <= 2)} ({one.c1_p50:.2f} vs {floor.c1_p50:.2f} ms, "
-            f"{ratio:.1f}x); in turn with the floor: {_in_turn(one)}"
+            f"- 1,000-row page p50 within 2x the floor (one connection, {how}): "
+            f"{_verdict(ratio <= 2)} ({ours:.2f} vs {theirs:.2f} ms, "
+            f"{ratio:.1f}x); separate c1 passes: {one.c1_p50:.2f} vs "
+            f"{floor.c1_p50:.2f} ms; in turn: {_in_turn(one)}"
         )
     for system in ("callvault", "callvault-w2"):
         tree = outcome.memory.get(system)

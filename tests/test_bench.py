@@ -9,6 +9,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,17 +41,61 @@ def test_the_benchmark_runs_and_both_systems_answer_alike(tmp_path: Path) -> Non
         # A share of the machine's CPU, read from Linux's /proc/stat.
         assert re.fullmatch(r"\d+%", callvault["steal"]), callvault
     assert rows[("account equals", "callvault")]["rows"] != "0"
+    # callvault and the floor timed in blocks taken in turn, for every scenario.
+    for cells in _table(completed.stdout, "Ratios"):
+        in_blocks = cells["in blocks: callvault vs floor c1 p50"]
+        assert re.fullmatch(r"\d+\.\d\d vs \d+\.\d\d ms \(\d+\.\d\dx\)", in_blocks)
     assert "## Targets" in completed.stdout
 
 
+def test_blocks_time_each_side_at_least_once_a_block(tmp_path: Path) -> None:
+    """A call slower than its block is still timed, so no block is empty."""
+    from bench import load
+
+    class Answer(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    calls = []
+    try:
+        ours, local = load.blocks_p50s(
+            f"http://127.0.0.1:{server.server_port}",
+            [load.Request("GET", "/")],
+            lambda index: (calls.append(index), time.sleep(0.05)),
+            seconds=0.1,
+            block=0.02,
+        )
+    finally:
+        server.shutdown()
+    assert local >= 50
+    assert ours < 50
+    # Calls are numbered on across blocks, so each request's work is used.
+    assert calls == list(range(len(calls)))
+
+
 def _throughput_rows(report: str) -> dict[tuple[str, str], dict[str, str]]:
-    section = report.split("## Throughput and latency", 1)[1].split("\n## ", 1)[0]
+    return {
+        (cells["scenario"], cells["system"]): cells
+        for cells in _table(report, "Throughput and latency")
+    }
+
+
+def _table(report: str, title: str) -> list[dict[str, str]]:
+    section = report.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    rows = {}
-    for line in lines[1:]:
-        cells = dict(
-            zip(header, (c.strip() for c in line.strip("|").split("|")), strict=False)
-        )
-        rows[(cells["scenario"], cells["system"])] = cells
-    return rows
+    return [
+        dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=False))
+        for line in lines[1:]
+    ]
