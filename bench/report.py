@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench.dataset import Dataset
-from bench.run import Measure, Options, Outcome
+from bench.run import Measure, Options, Outcome, block_seconds
 from bench.scenarios import Scenario
 
 NA = "n/a"
@@ -139,8 +139,9 @@ def render(
         "both timed at the same moments, each after the other's work, where "
         "the c1 floor repeats its query alone with every cache its own",
         "- in blocks: one connection to callvault (one process) and the "
-        "floor's statements on one sqlite3 connection, each for half a second "
-        f"in turn, {2 * options.latency_seconds:g} s in all, the first tenth "
+        "floor's statements on one sqlite3 connection, each for "
+        f"{block_seconds(options):g} s in turn, {2 * options.latency_seconds:g} s "
+        "in all, the first tenth "
         "of each block untimed: both over the same minutes, each with its own "
         "caches; the latency targets are judged on these, since separate c1 "
         "passes minutes apart read the machine's drift as a difference",

@@ -63,6 +63,11 @@ class Options:
     log_level: str
 
 
+def block_seconds(options: Options) -> float:
+    """How long each side of the blocks pass runs before the other's turn."""
+    return min(0.5, options.latency_seconds / 2)
+
+
 @dataclass
 class Outcome:
     measures: dict[str, dict[str, Measure | None]] = field(default_factory=dict)
@@ -210,7 +215,7 @@ def _callvault_measure(
                 requests,
                 local,
                 2 * options.latency_seconds,
-                block=min(0.5, options.latency_seconds / 2),
+                block=block_seconds(options),
             )
     return result
 
