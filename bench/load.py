@@ -68,6 +68,12 @@ class Connection:
             return status, self._chunked()
         raise ConnectionError("response without a length")
 
+    def send_ok(self, raw: bytes) -> None:
+        """`send`, for a latency pass: any answer but 200 stops the run."""
+        status, body = self.send(raw)
+        if status != 200:
+            raise RuntimeError(f"{status} {body[:200]!r}")
+
     def _exactly(self, length: int) -> bytes:
         if len(self.buffer) < length:
             parts = [self.buffer]
@@ -121,9 +127,7 @@ def alternating_p50s(
         while time.perf_counter() < stop_at:
             for index, raw in enumerate(encoded):
                 started = time.perf_counter()
-                status, body = connection.send(raw)
-                if status != 200:
-                    raise RuntimeError(f"{status} {body[:200]!r}")
+                connection.send_ok(raw)
                 if started >= timed_from:
                     latencies[index].append((time.perf_counter() - started) * 1000)
     finally:
@@ -154,9 +158,7 @@ def side_by_side_p50s(
             started = time.perf_counter()
             if started >= stop_at:
                 break
-            status, body = connection.send(encoded[index % len(encoded)])
-            if status != 200:
-                raise RuntimeError(f"{status} {body[:200]!r}")
+            connection.send_ok(encoded[index % len(encoded)])
             sent = time.perf_counter()
             local(index)
             if started >= timed_from:
@@ -203,10 +205,8 @@ def blocks_p50s(
 
     def send_next() -> None:
         nonlocal sent
-        status, body = connection.send(encoded[sent % len(encoded)])
+        connection.send_ok(encoded[sent % len(encoded)])
         sent += 1
-        if status != 200:
-            raise RuntimeError(f"{status} {body[:200]!r}")
 
     def run_next() -> None:
         nonlocal ran

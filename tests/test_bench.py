@@ -48,7 +48,7 @@ def test_the_benchmark_runs_and_both_systems_answer_alike(tmp_path: Path) -> Non
     assert "## Targets" in completed.stdout
 
 
-def test_blocks_time_each_side_at_least_once_a_block(tmp_path: Path) -> None:
+def test_blocks_time_each_side_at_least_once_a_block() -> None:
     """A call slower than its block is still timed, so no block is empty."""
     from bench import load
 
